@@ -1,0 +1,220 @@
+package dev.workloadid.keycloak.it.harness;
+
+import dev.workloadid.keycloak.it.fixtures.TestCa;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The stock distribution (unpacked by Maven from keycloak-quarkus-dist) started as a process:
+ * the pack's JARs in providers/, {@code kc.sh start-dev} on free loopback ports, ready when
+ * {@code /health/ready} says so, stopped by its pid and from a shutdown hook.
+ */
+final class DistKeycloakServer implements KeycloakServer {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final String ADMIN = "admin";
+    private static final String ADMIN_PASSWORD = "admin";
+
+    private final Process process;
+    private final URI baseUrl;
+    private final Path log;
+    private final Thread shutdownHook;
+
+    private DistKeycloakServer(Process process, URI baseUrl, Path log) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+        this.log = log;
+        this.shutdownHook = new Thread(this::destroy, "keycloak-dist-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    static DistKeycloakServer start(HarnessConfig config, TestCa ca, Path hostsFile) {
+        Path home = config.keycloakHome();
+        if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
+            throw new IllegalStateException("No Keycloak distribution at " + home
+                    + "; run the tests through Maven (./mvnw verify), which unpacks it");
+        }
+        try {
+            installProviders(config.providersDir(), home.resolve("providers"));
+            // A fresh H2 database per run: the data dir of the unpacked distribution is ours alone.
+            deleteRecursively(home.resolve("data"));
+            int httpPort = freePort();
+            int managementPort = freePort();
+            Path log = config.workDir().resolve("keycloak.log");
+            Files.createDirectories(log.getParent());
+
+            List<String> command = new ArrayList<>(List.of(
+                    home.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-host=127.0.0.1",
+                    "--http-port=" + httpPort,
+                    "--http-management-port=" + managementPort,
+                    "--health-enabled=true",
+                    "--hostname-strict=false",
+                    // Outgoing TLS (bundle endpoints, documents) trusts the fixtures' test CA.
+                    "--truststore-paths=" + ca.caCertificatePem(),
+                    // Fixtures live on loopback: the pack's development-only loopback exception.
+                    "--spi-spiffe-trust--default--dev-allow-loopback=true"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+            // Fixture host names resolve to loopback inside Keycloak, and only there.
+            builder.environment().put("JAVA_OPTS_APPEND", "-Djdk.net.hosts.file=" + hostsFile);
+            Process process = builder.start();
+            DistKeycloakServer server = new DistKeycloakServer(process,
+                    URI.create("http://127.0.0.1:" + httpPort), log);
+            server.awaitReady(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitReady(URI health) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + process.exitValue()
+                        + " during start; log " + log + ":\n" + logTail(80));
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(health)
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        destroy();
+        throw new IllegalStateException("Keycloak not ready within " + START_TIMEOUT + "; log " + log
+                + ":\n" + logTail(80));
+    }
+
+    private static void installProviders(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> old = Files.list(to)) {
+            for (Path jar : old.filter(p -> p.getFileName().toString().startsWith("keycloak-wi-")).toList()) {
+                Files.delete(jar);
+            }
+        }
+        try (Stream<Path> jars = Files.list(from)) {
+            List<Path> pack = jars.filter(p -> p.toString().endsWith(".jar")).toList();
+            if (pack.isEmpty()) {
+                throw new IllegalStateException("No pack JARs in " + from);
+            }
+            for (Path jar : pack) {
+                // Released names (keycloak-wi-*) whatever Maven's copy called them.
+                String name = jar.getFileName().toString();
+                Path target = to.resolve(name.startsWith("keycloak-wi-") ? name : "keycloak-wi-" + name);
+                Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Override
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public String adminUsername() {
+        return ADMIN;
+    }
+
+    @Override
+    public String adminPassword() {
+        return ADMIN_PASSWORD;
+    }
+
+    @Override
+    public String backendName() {
+        return "dist";
+    }
+
+    @Override
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The log of the whole run, for tests that look for what Keycloak printed. */
+    Path logFile() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        destroy();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    private void destroy() {
+        // kc.sh execs java, but stop descendants too in case a wrapper shell stays around.
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

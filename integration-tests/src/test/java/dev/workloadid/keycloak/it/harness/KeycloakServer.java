@@ -1,0 +1,23 @@
+package dev.workloadid.keycloak.it.harness;
+
+import java.net.URI;
+
+/** A running Keycloak with the pack's JARs loaded, whatever started it. Tests see only HTTP. */
+public interface KeycloakServer extends AutoCloseable {
+
+    /** Base URL of the public listener, e.g. {@code http://127.0.0.1:34567}. */
+    URI baseUrl();
+
+    String adminUsername();
+
+    String adminPassword();
+
+    /** The last lines of the server log, shown when a test fails; empty when not available. */
+    String logTail(int lines);
+
+    /** A short name for reports: dist, container or remote. */
+    String backendName();
+
+    @Override
+    void close();
+}
