@@ -41,8 +41,23 @@ cat <<MSG
   Admin console   http://localhost:8080/admin/master/console/#/workload-demo
   Admin login     $KC_BOOTSTRAP_ADMIN_USERNAME / $KC_BOOTSTRAP_ADMIN_PASSWORD   (demo only)
   Demo realm      workload-demo   (events are on: Realm settings > Events)
+  Trust domains   http://localhost:8080/admin/master/console/#/workload-demo  > SPIFFE trust domains
 
   Try it:
+    # a workload authenticates with a JWT-SVID (dev-only local authority, trust domain demo.local);
+    # registration-free: its client (client_id = its SPIFFE ID) is created on this first request
+    SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/demo/sa/agent)
+    curl -s -d grant_type=client_credentials \\
+         -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-spiffe \\
+         -d client_assertion=\$SVID \\
+         http://localhost:8080/realms/workload-demo/protocol/openid-connect/token
+
+    # an agent matched by the pattern client demo-agents (spiffe.id spiffe://demo.local/ns/demo/agents/*)
+    SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/demo/agents/planner)
+
+    # a SPIFFE ID outside the allow-list is refused with invalid_client and a reason
+    SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/other/x)
+
     # a stock client-secret service, for comparison
     curl -s -d grant_type=client_credentials -d client_id=demo-service \\
          -d client_secret=demo-service-secret-not-for-production \\

@@ -46,6 +46,50 @@ class DemoRealmIT {
     }
 
     @Test
+    void registrationFreeWorkloadGetsATokenWithTheDemoScript(AdminClient admin) throws Exception {
+        String spiffeId = "spiffe://demo.local/ns/demo/sa/it-" + UUID.randomUUID().toString().substring(0, 6);
+        Http.Response response = spiffeToken(admin, mint(spiffeId, admin.realmUrl(realm).toString()));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(admin.getJson("/realms/" + realm + "/clients?clientId=" + spiffeId).get(0)
+                .get("attributes").get("spiffe.registration").asText()).isEqualTo("registration-free");
+    }
+
+    @Test
+    void agentMatchesThePatternClient(AdminClient admin) throws Exception {
+        Http.Response response = spiffeToken(admin,
+                mint("spiffe://demo.local/ns/demo/agents/planner", admin.realmUrl(realm).toString()));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        String token = response.json().get("access_token").asText();
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        assertThat(Http.JSON.readTree(payload).get("azp").asText()).isEqualTo("demo-agents");
+    }
+
+    @Test
+    void workloadOutsideTheAllowListIsInvalidClient(AdminClient admin) throws Exception {
+        Http.Response response = spiffeToken(admin, mint("spiffe://demo.local/ns/other/x", admin.realmUrl(realm).toString()));
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.json().get("error").asText()).isEqualTo("invalid_client");
+        assertThat(response.json().get("error_description").asText()).contains("spiffe://demo.local/ns/other/x");
+    }
+
+    private static Http.Response spiffeToken(AdminClient admin, String svid) {
+        return Http.postForm(admin.tokenEndpoint(realm), Http.form(
+                "grant_type", "client_credentials",
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe",
+                "client_assertion", svid));
+    }
+
+    /** The README's demo script, as a user runs it. */
+    private static String mint(String spiffeId, String audience) throws Exception {
+        Path script = HarnessConfig.fromSystemProperties().confDir().resolve("demo-authority/mint-jwt-svid.sh");
+        Process process = new ProcessBuilder("bash", script.toString(), spiffeId, audience).start();
+        String out = new String(process.getInputStream().readAllBytes()).trim();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertThat(process.waitFor()).as(err).isZero();
+        return out;
+    }
+
+    @Test
     void wrongSecretIsRefused(AdminClient admin) {
         Http.Response response = Http.postForm(admin.tokenEndpoint(realm), Http.form(
                 "grant_type", "client_credentials",

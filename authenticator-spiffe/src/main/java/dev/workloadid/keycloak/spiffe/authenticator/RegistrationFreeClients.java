@@ -1,0 +1,115 @@
+package dev.workloadid.keycloak.spiffe.authenticator;
+
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
+import io.spiffe.spiffeid.SpiffeId;
+import org.jboss.logging.Logger;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.services.managers.ClientManager;
+import org.keycloak.services.managers.RealmManager;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates the client of a registration-free workload on its first authenticated request: clientId =
+ * the SPIFFE ID, bound to it through {@link SpiffeClients#SPIFFE_ID_ATTRIBUTE}, confidential, service
+ * account on, scopes and service-account roles copied from the trust domain's template client.
+ *
+ * <p>Cluster-safe: the insert runs in its own transaction and the database's unique constraint on
+ * (realm, clientId) decides between concurrent first requests on any number of nodes; the loser
+ * reads the winner's client. No JVM lock is involved.
+ */
+final class RegistrationFreeClients {
+
+    static final String REGISTRATION_ATTRIBUTE = "spiffe.registration";
+    static final String REGISTRATION_FREE = "registration-free";
+    static final String TRUST_DOMAIN_ATTRIBUTE = "spiffe.trust_domain";
+    private static final Logger LOG = Logger.getLogger(RegistrationFreeClients.class);
+
+    private RegistrationFreeClients() {
+    }
+
+    /** The workload's client, created now if it does not exist yet. */
+    static ClientModel obtain(KeycloakSession session, RealmModel realm, TrustDomainSettings settings,
+                              SpiffeId id, String authenticatorType) {
+        String clientId = id.toString();
+        ClientModel existing = session.clients().getClientByClientId(realm, clientId);
+        if (existing != null) {
+            return existing;
+        }
+        String realmId = realm.getId();
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), tx -> {
+                RealmModel txRealm = tx.realms().getRealm(realmId);
+                tx.getContext().setRealm(txRealm);
+                if (tx.clients().getClientByClientId(txRealm, clientId) == null) {
+                    create(tx, txRealm, settings, id, authenticatorType);
+                }
+            });
+            LOG.infof("Realm %s: created registration-free client for %s", realm.getName(), clientId);
+        } catch (RuntimeException e) {
+            // Most likely a concurrent first request (this or another node) won the unique constraint.
+            LOG.debugf(e, "Realm %s: creating the client of %s did not commit; reading the existing one", realm.getName(), clientId);
+        }
+        return session.clients().getClientByClientId(realm, clientId);
+    }
+
+    private static void create(KeycloakSession session, RealmModel realm, TrustDomainSettings settings,
+                               SpiffeId id, String authenticatorType) {
+        ClientRepresentation rep = new ClientRepresentation();
+        rep.setClientId(id.toString());
+        rep.setName(id.toString());
+        rep.setDescription("Created on first use by SPIFFE workload " + id + " (registration-free, trust domain "
+                + settings.trustDomain().getName() + ")");
+        rep.setProtocol("openid-connect");
+        rep.setEnabled(true);
+        rep.setPublicClient(false);
+        rep.setClientAuthenticatorType(authenticatorType);
+        rep.setServiceAccountsEnabled(true);
+        rep.setStandardFlowEnabled(false);
+        rep.setImplicitFlowEnabled(false);
+        rep.setDirectAccessGrantsEnabled(false);
+        rep.setFullScopeAllowed(false);
+        rep.setAttributes(Map.of(
+                SpiffeClients.SPIFFE_ID_ATTRIBUTE, id.toString(),
+                REGISTRATION_ATTRIBUTE, REGISTRATION_FREE,
+                TRUST_DOMAIN_ATTRIBUTE, settings.trustDomain().getName()));
+        ClientModel client = ClientManager.createClient(session, realm, rep);
+        new ClientManager(new RealmManager(session)).enableServiceAccount(client);
+        applyTemplate(session, realm, settings.registrationFreeTemplateClient(), client);
+    }
+
+    /** Copies the template client's client scopes and its service account's roles. */
+    private static void applyTemplate(KeycloakSession session, RealmModel realm, String templateClientId, ClientModel client) {
+        if (templateClientId == null) {
+            return;
+        }
+        ClientModel template = session.clients().getClientByClientId(realm, templateClientId);
+        if (template == null) {
+            LOG.warnf("Realm %s: registration-free template client '%s' does not exist; using realm defaults",
+                    realm.getName(), templateClientId);
+            return;
+        }
+        for (boolean defaultScope : new boolean[] {true, false}) {
+            client.getClientScopes(defaultScope).values().forEach(client::removeClientScope);
+        }
+        for (boolean defaultScope : new boolean[] {true, false}) {
+            Set<ClientScopeModel> scopes = new HashSet<>(template.getClientScopes(defaultScope).values());
+            session.clients().addClientScopes(realm, client, scopes, defaultScope);
+        }
+        client.setFullScopeAllowed(template.isFullScopeAllowed());
+        template.getScopeMappingsStream().forEach(client::addScopeMapping);
+        UserModel templateAccount = session.users().getServiceAccount(template);
+        UserModel account = session.users().getServiceAccount(client);
+        if (templateAccount != null && account != null) {
+            templateAccount.getRoleMappingsStream().forEach(account::grantRole);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.workloadid.keycloak.spiffe.authenticator;
+
+import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
+import dev.workloadid.keycloak.spiffe.jwt.JwtSvidPolicy;
+import dev.workloadid.keycloak.spiffe.jwt.JwtSvidValidator;
+import dev.workloadid.keycloak.spiffe.jwt.SvidValidationException;
+import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
+import dev.workloadid.keycloak.spiffe.trust.BundleUnavailableException;
+import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
+import com.nimbusds.jwt.JWTParser;
+import io.spiffe.spiffeid.SpiffeId;
+import io.spiffe.spiffeid.TrustDomain;
+import jakarta.ws.rs.core.MultivaluedMap;
+import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.authentication.AuthenticationFlowError;
+import org.keycloak.authentication.ClientAuthenticationFlowContext;
+import org.keycloak.authentication.ClientAuthenticator;
+import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.Urls;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Validates a JWT-SVID client assertion and finds the client it authenticates: SCA-01..10,
+ * JSV-01..10, SID-01..06 and the association rules (exact, /* pattern, registration-free, and the
+ * client named by client_id, SCA-P1). Stateless: one instance serves every request.
+ */
+final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
+
+    private static final Logger LOG = Logger.getLogger(SpiffeJwtSvidAuthenticator.class);
+    static final Set<String> SPIFFE_AUTHENTICATORS = Set.of(SpiffeJwtSvidAuthenticatorFactory.ID);
+    private static final String REPLAY_KEY_PREFIX = "spiffe-jwt-svid-jti:";
+
+    @Override
+    public void authenticateClient(ClientAuthenticationFlowContext context) {
+        MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
+        List<String> types = form.get(OAuth2Constants.CLIENT_ASSERTION_TYPE);
+        if (types == null || !types.contains(SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE)) {
+            // SCA-01: any other assertion type (jwt-bearer included) is not ours. But a client that is
+            // configured for SPIFFE must not authenticate any other way, so say why it fails.
+            context.attempted();
+            ClientModel named = context.getClient();
+            if (named != null && SpiffeJwtSvidAuthenticatorFactory.ID.equals(named.getClientAuthenticatorType())) {
+                reject(context, null, "client " + named.getClientId() + " must authenticate with a JWT-SVID "
+                        + "(client_assertion_type " + SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE + ")");
+            }
+            return;
+        }
+        List<String> assertions = form.get(OAuth2Constants.CLIENT_ASSERTION);
+        if (types.size() > 1 || assertions == null || assertions.size() != 1 || assertions.get(0).isBlank()) {
+            reject(context, null, "exactly one client_assertion_type and one client_assertion (a single JWT-SVID) are required");
+            return;
+        }
+        if (context.getHttpRequest().getHttpHeaders().getHeaderString("Authorization") != null) {
+            // RFC 6749 §2.3: one client authentication method per request.
+            reject(context, null, "more than one client authentication method used (Authorization header and client_assertion)");
+            return;
+        }
+        String assertion = assertions.get(0);
+        KeycloakSession session = context.getSession();
+        RealmModel realm = context.getRealm();
+        SpiffeTrustProvider trust = session.getProvider(SpiffeTrustProvider.class);
+
+        // The trust domain (and so its policy) comes from the unverified sub; nothing is trusted
+        // until the signature checks out with that domain's own keys (SCA-06, SCA-09: never iss).
+        TrustDomainSettings settings;
+        try {
+            SpiffeId claimed = SpiffeIds.parse(JWTParser.parse(assertion).getJWTClaimsSet().getSubject());
+            Optional<TrustDomainSettings> configured = trust.trustDomain(realm, claimed.getTrustDomain());
+            if (configured.isEmpty()) {
+                reject(context, claimed.toString(), "trust domain " + claimed.getTrustDomain().getName()
+                        + " is not trusted by this realm");
+                return;
+            }
+            settings = configured.get();
+        } catch (java.text.ParseException | SpiffeIdFormatException | NullPointerException e) {
+            // Let the validator produce the precise reason (malformed, missing sub, not a SPIFFE ID...).
+            settings = null;
+        }
+
+        String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
+        JwtSvidPolicy.Builder policy = JwtSvidPolicy.builder(issuer);
+        if (settings != null) {
+            policy.maxLifetime(settings.maxSvidLifetime()).clockSkew(settings.clockSkew())
+                    .requireJti(settings.replayProtection());
+        }
+        JwtSvidValidator validator = new JwtSvidValidator(policy.build());
+        ValidatedSvid svid;
+        try {
+            svid = validate(validator, assertion, trust, realm, settings);
+        } catch (SvidValidationException e) {
+            reject(context, null, "invalid JWT-SVID: " + e.getMessage());
+            return;
+        }
+        String spiffeId = svid.spiffeId().toString();
+        context.getEvent().detail("spiffe_id", spiffeId);
+
+        if (settings.replayProtection() && !firstUse(session, realm, svid, settings.clockSkew())) {
+            reject(context, spiffeId, "JWT-SVID replayed: jti " + svid.jti() + " was already used");
+            return;
+        }
+
+        ClientModel client = associate(context, settings, svid.spiffeId());
+        if (client == null) {
+            return; // already rejected with the reason
+        }
+        if (!client.isEnabled()) {
+            reject(context, spiffeId, "client " + client.getClientId() + " is disabled");
+            return;
+        }
+        context.setClient(client);
+        context.getEvent().client(client).detail(Details.CLIENT_AUTH_METHOD, SpiffeJwtSvidAuthenticatorFactory.ID);
+        context.success();
+    }
+
+    /**
+     * Validates against the trust domain's current bundle; if the SVID names a key that bundle does
+     * not have, the bundle is refetched once (rate-limited) and the SVID checked again, so a key
+     * rotation is picked up before the next scheduled refresh.
+     */
+    private static ValidatedSvid validate(JwtSvidValidator validator, String assertion, SpiffeTrustProvider trust,
+                                          RealmModel realm, TrustDomainSettings settings) throws SvidValidationException {
+        BundleUnavailableException[] unavailable = new BundleUnavailableException[1];
+        java.util.function.Function<TrustDomain, dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle> bundles = td -> {
+            if (settings == null || !settings.trustDomain().equals(td)) {
+                return null;
+            }
+            try {
+                return trust.bundle(realm, settings);
+            } catch (BundleUnavailableException e) {
+                unavailable[0] = e;
+                return null;
+            }
+        };
+        try {
+            return validator.validate(assertion, bundles);
+        } catch (SvidValidationException e) {
+            if (unavailable[0] != null) {
+                throw new SvidValidationException(e.reason(), "no usable trust bundle: " + unavailable[0].getMessage());
+            }
+            if (e.reason() == SvidValidationException.Reason.UNKNOWN_KID && trust.refreshEarly(realm, settings)) {
+                return validator.validate(assertion, bundles);
+            }
+            throw e;
+        }
+    }
+
+    /** SCA-07 / SCA-P1: the client this SPIFFE ID may authenticate as, or null after rejecting. */
+    private ClientModel associate(ClientAuthenticationFlowContext context, TrustDomainSettings settings, SpiffeId id) {
+        KeycloakSession session = context.getSession();
+        RealmModel realm = context.getRealm();
+        String requested = context.getHttpRequest().getDecodedFormParameters().getFirst(OAuth2Constants.CLIENT_ID);
+        if (requested != null && !requested.isBlank() && !requested.equals(id.toString())) {
+            // The request names a client that is not the SPIFFE ID: that client, and only if it
+            // authorizes this SPIFFE ID (post-02 §3.1, SCA-P1).
+            ClientModel named = session.clients().getClientByClientId(realm, requested);
+            if (named == null || !SPIFFE_AUTHENTICATORS.contains(named.getClientAuthenticatorType())
+                    || !SpiffeClients.authorizes(named, id)) {
+                reject(context, id.toString(), "SPIFFE ID " + id + " is not authorized to authenticate as client " + requested);
+                return null;
+            }
+            return named;
+        }
+        SpiffeIdMatcher.Result<ClientModel> match = SpiffeClients.associate(session, realm, id, SPIFFE_AUTHENTICATORS);
+        if (match instanceof SpiffeIdMatcher.Match<ClientModel> found) {
+            return found.owner();
+        }
+        if (match instanceof SpiffeIdMatcher.Ambiguous<ClientModel> tie) {
+            String owners = tie.owners().stream().map(ClientModel::getClientId).collect(Collectors.joining(", "));
+            LOG.warnf("Realm %s: SPIFFE ID %s matches equally specific registrations of clients %s; "
+                    + "fix their spiffe.id attributes", realm.getName(), id, owners);
+            reject(context, id.toString(), "configuration error: SPIFFE ID " + id
+                    + " matches several equally specific client registrations (" + owners + ")");
+            return null;
+        }
+        ClientModel sameId = session.clients().getClientByClientId(realm, id.toString());
+        if (sameId != null) {
+            // A client whose clientId is the SPIFFE ID but that is not bound to it for SPIFFE auth.
+            reject(context, id.toString(), "client " + id + " exists but is not registered for SPIFFE authentication");
+            return null;
+        }
+        if (settings.allowsRegistrationFree(id)) {
+            ClientModel created = RegistrationFreeClients.obtain(session, realm, settings, id, SpiffeJwtSvidAuthenticatorFactory.ID);
+            if (created == null) {
+                reject(context, id.toString(), "could not create the registration-free client of " + id);
+            }
+            return created;
+        }
+        reject(context, id.toString(), "no client is registered for SPIFFE ID " + id
+                + (settings.registrationFree() ? " and it is not in the trust domain's registration-free allow-list" : ""));
+        return null;
+    }
+
+    /** SCA-10 (opt-in): each jti once, cluster-wide, for as long as the SVID could be accepted. */
+    private static boolean firstUse(KeycloakSession session, RealmModel realm, ValidatedSvid svid, Duration skew) {
+        long lifespan = Math.max(1, Duration.between(Instant.now(), svid.expiresAt()).plus(skew).toSeconds() + 1);
+        String key = REPLAY_KEY_PREFIX + realm.getId() + ':' + svid.spiffeId() + ':' + svid.jti();
+        return session.singleUseObjects().putIfAbsent(key, lifespan);
+    }
+
+    /**
+     * invalid_client with our description and a CLIENT_LOGIN_ERROR event carrying it. See
+     * {@link RejectedClient} for why a stand-in client is set when no real one is known.
+     */
+    private static void reject(ClientAuthenticationFlowContext context, String spiffeId, String description) {
+        EventBuilder event = context.getEvent();
+        event.detail(Details.REASON, description);
+        if (spiffeId != null) {
+            event.detail("spiffe_id", spiffeId);
+        }
+        ClientModel current = context.getClient();
+        if (current == null || !SpiffeJwtSvidAuthenticatorFactory.ID.equals(current.getClientAuthenticatorType())
+                || current.isPublicClient()) {
+            String requested = context.getHttpRequest().getDecodedFormParameters().getFirst(OAuth2Constants.CLIENT_ID);
+            context.setClient(RejectedClient.of(SpiffeJwtSvidAuthenticatorFactory.ID,
+                    spiffeId != null ? spiffeId : requested != null ? requested : "unknown"));
+        }
+        LOG.debugf("JWT-SVID client authentication rejected in realm %s: %s", context.getRealm().getName(), description);
+        context.failure(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS,
+                ClientAuthUtil.errorResponse(401, "invalid_client", description));
+    }
+
+    @Override
+    public void close() {
+    }
+}

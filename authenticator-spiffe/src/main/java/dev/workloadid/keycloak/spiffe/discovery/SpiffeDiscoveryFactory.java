@@ -1,0 +1,82 @@
+package dev.workloadid.keycloak.spiffe.discovery;
+
+import dev.workloadid.keycloak.common.keycloak.ChainedWellKnownProviderFactory;
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
+import dev.workloadid.keycloak.spiffe.trust.ClientFlowInstaller;
+import org.keycloak.models.AuthenticationFlowModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.representations.OIDCConfigurationRepresentation;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * SCA-41/42: {@code spiffe_jwt} in the realm's token, introspection and revocation endpoint auth
+ * method lists only when the SPIFFE JWT-SVID authenticator is active in that realm's client
+ * authentication flow. (Keycloak itself lists every loaded authenticator's method in every realm.)
+ */
+public abstract class SpiffeDiscoveryFactory extends ChainedWellKnownProviderFactory {
+
+    static final int PRIORITY = 50;
+
+    @Override
+    protected void customize(KeycloakSession session, OIDCConfigurationRepresentation metadata) {
+        RealmModel realm = session.getContext().getRealm();
+        if (realm == null) {
+            return;
+        }
+        AuthenticationFlowModel flow = realm.getClientAuthenticationFlow();
+        boolean active = flow != null && ClientFlowInstaller.contains(realm, flow, SpiffeJwtSvidAuthenticatorFactory.ID);
+        Set<String> ours = Set.of(SpiffeJwtSvidAuthenticatorFactory.AUTH_METHOD);
+        metadata.setTokenEndpointAuthMethodsSupported(adjust(metadata.getTokenEndpointAuthMethodsSupported(), ours, active));
+        metadata.setIntrospectionEndpointAuthMethodsSupported(
+                adjust(metadata.getIntrospectionEndpointAuthMethodsSupported(), ours, active));
+        metadata.setRevocationEndpointAuthMethodsSupported(
+                adjust(metadata.getRevocationEndpointAuthMethodsSupported(), ours, active));
+    }
+
+    static List<String> adjust(List<String> methods, Set<String> ours, boolean active) {
+        if (methods == null) {
+            return null;
+        }
+        List<String> others = methods.stream().filter(m -> !ours.contains(m)).distinct().toList();
+        if (!active) {
+            return others;
+        }
+        List<String> result = new java.util.ArrayList<>(others);
+        result.addAll(ours);
+        return result;
+    }
+
+    @Override
+    public int getPriority() {
+        return PRIORITY;
+    }
+
+    /** /.well-known/openid-configuration */
+    public static final class OpenIdConfiguration extends SpiffeDiscoveryFactory {
+        @Override
+        public String getId() {
+            return "wi-spiffe-openid-configuration";
+        }
+
+        @Override
+        public String getAlias() {
+            return "openid-configuration";
+        }
+    }
+
+    /** /.well-known/oauth-authorization-server (RFC 8414) */
+    public static final class OAuthAuthorizationServer extends SpiffeDiscoveryFactory {
+        @Override
+        public String getId() {
+            return "wi-spiffe-oauth-authorization-server";
+        }
+
+        @Override
+        public String getAlias() {
+            return "oauth-authorization-server";
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.workloadid.keycloak.spiffe.trust;
+
+import dev.workloadid.keycloak.spiffe.bundle.RefreshPolicy;
+import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * This node's trust bundles, one entry per configured trust domain, refreshed in the background
+ * at the bundle's refresh hint (within the administrator's floor and ceiling). A token request
+ * reads the current bundle and never fetches while it is fresh; only the very first use of a trust
+ * domain on a node (or a use after the bundle went stale) fetches on the request path, once, however
+ * many requests arrive together.
+ *
+ * <p>A node-local cache by design: bundles are public data every node can fetch for itself, and the
+ * configuration that says which bundles to trust lives in realm components (database, cluster-wide).
+ * A node notices a configuration change made elsewhere through {@link TrustDomainSettings#bundleFingerprint()}.
+ */
+public final class BundleRegistry implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(BundleRegistry.class);
+    /** Entries unused this long stop being polled and are dropped; the next use fetches again. */
+    static final Duration IDLE_EVICTION = Duration.ofHours(6);
+
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Function<TrustDomainSettings, BundleSource> sources;
+    private final Clock clock;
+    private ScheduledExecutorService scheduler;
+
+    public BundleRegistry(Function<TrustDomainSettings, BundleSource> sources, Clock clock) {
+        this.sources = sources;
+        this.clock = clock;
+    }
+
+    /** Starts background refresh, checking every {@code tick} which bundles are due. */
+    public synchronized void start(Duration tick) {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "spiffe-bundle-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(this::refreshDue, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The usable bundle of a trust domain, fetching it on this thread only if this node has none
+     * that is still within max staleness.
+     *
+     * @param realmId entries are per realm: two realms may configure the same trust domain differently
+     */
+    public SpiffeBundle bundle(String realmId, TrustDomainSettings settings) throws BundleUnavailableException {
+        String key = realmId + '/' + settings.id();
+        String fingerprint = settings.bundleFingerprint();
+        Entry entry = entries.compute(key, (k, old) ->
+                old != null && old.fingerprint.equals(fingerprint) ? old : new Entry(settings, sources.apply(settings)));
+        Instant now = clock.instant();
+        entry.lastUsed = now;
+        SpiffeBundle usable = entry.usable(now);
+        if (usable != null) {
+            return usable;
+        }
+        synchronized (entry) {
+            usable = entry.usable(clock.instant());
+            if (usable == null && !clock.instant().isBefore(entry.nextAttempt)) {
+                entry.refresh(clock.instant());
+                usable = entry.usable(clock.instant());
+            }
+        }
+        if (usable != null) {
+            return usable;
+        }
+        throw new BundleUnavailableException(entry.unavailableReason(clock.instant()));
+    }
+
+    /**
+     * Refetches a polled bundle ahead of schedule, e.g. because a JWT-SVID names a key the bundle in
+     * use does not have (a rotation not yet seen). At most once per refresh floor per trust domain
+     * and node, so tokens with made-up kids cannot make Keycloak hammer a bundle endpoint.
+     *
+     * @return true if a fetch was made and the bundle in use changed
+     */
+    public boolean refreshEarly(String realmId, TrustDomainSettings settings) {
+        Entry entry = entries.get(realmId + '/' + settings.id());
+        if (entry == null || !entry.source.polled() || !entry.fingerprint.equals(settings.bundleFingerprint())) {
+            return false;
+        }
+        synchronized (entry) {
+            Instant now = clock.instant();
+            if (entry.lastAttempt != null && now.isBefore(entry.lastAttempt.plus(entry.policy.floor()))) {
+                return false;
+            }
+            SpiffeBundle before = entry.bundle;
+            entry.refresh(now);
+            return entry.bundle != before;
+        }
+    }
+
+    /** Fetches done for this entry so far on this node (for the admin status and tests). */
+    public long fetchCount(String realmId, String componentId) {
+        Entry entry = entries.get(realmId + '/' + componentId);
+        return entry == null ? 0 : entry.fetches;
+    }
+
+    /** Drops a trust domain's cached bundle, e.g. after its configuration was removed. */
+    public void forget(String realmId, String componentId) {
+        entries.remove(realmId + '/' + componentId);
+    }
+
+    void refreshDue() {
+        Instant now = clock.instant();
+        entries.entrySet().removeIf(e -> e.getValue().lastUsed.plus(IDLE_EVICTION).isBefore(now));
+        for (Entry entry : entries.values()) {
+            if (entry.source.polled() && !now.isBefore(entry.nextAttempt)) {
+                try {
+                    synchronized (entry) {
+                        if (!clock.instant().isBefore(entry.nextAttempt)) {
+                            entry.refresh(clock.instant());
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Refreshing the bundle of trust domain %s failed", entry.settings.trustDomain().getName());
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    /** One trust domain's bundle state on this node. Mutated under its own monitor. */
+    private static final class Entry {
+        final TrustDomainSettings settings;
+        final String fingerprint;
+        final BundleSource source;
+        final RefreshPolicy policy;
+        volatile SpiffeBundle bundle;
+        volatile Instant fetchedAt;
+        volatile Instant nextAttempt = Instant.EPOCH;
+        volatile Instant lastUsed = Instant.EPOCH;
+        volatile String lastError;
+        volatile Instant lastAttempt;
+        volatile long fetches;
+
+        Entry(TrustDomainSettings settings, BundleSource source) {
+            this.settings = settings;
+            this.fingerprint = settings.bundleFingerprint();
+            this.source = source;
+            this.policy = settings.refreshPolicy();
+        }
+
+        SpiffeBundle usable(Instant now) {
+            SpiffeBundle current = bundle;
+            if (current == null) {
+                return null;
+            }
+            // A static bundle never goes stale; a polled one fails closed after max staleness.
+            return !source.polled() || policy.isUsable(fetchedAt, now) ? current : null;
+        }
+
+        void refresh(Instant now) {
+            fetches++;
+            lastAttempt = now;
+            try {
+                SpiffeBundle fetched = source.load();
+                if (bundle == null || policy.evaluate(bundle, fetchedAt, fetched, now)
+                        == RefreshPolicy.UpdateDecision.ACCEPT) {
+                    if (bundle != null && !sameSequence(bundle, fetched)) {
+                        LOG.infof("Trust domain %s: new bundle (sequence %s)", settings.trustDomain().getName(),
+                                fetched.sequence().isPresent() ? fetched.sequence().getAsLong() : "none");
+                    }
+                    bundle = fetched;
+                    fetchedAt = now;
+                    lastError = null;
+                    nextAttempt = source.polled() ? policy.nextRefresh(now, fetched) : Instant.MAX;
+                } else {
+                    lastError = "the bundle endpoint served an older spiffe_sequence than the bundle in use";
+                    LOG.warnf("Trust domain %s: %s; keeping the current bundle", settings.trustDomain().getName(), lastError);
+                    nextAttempt = policy.nextRetry(now, bundle, fetchedAt);
+                }
+            } catch (BundleUnavailableException e) {
+                lastError = e.getMessage();
+                nextAttempt = source.polled() ? policy.nextRetry(now, bundle, fetchedAt) : Instant.MAX;
+                LOG.warnf("Trust domain %s: %s%s", settings.trustDomain().getName(), e.getMessage(),
+                        bundle == null ? "" : "; keeping the last good bundle until " + policy.staleAt(fetchedAt));
+            }
+        }
+
+        String unavailableReason(Instant now) {
+            String td = settings.trustDomain().getName();
+            if (bundle != null) {
+                return "the trust bundle of " + td + " is stale (last fetched " + fetchedAt
+                        + ", max staleness " + policy.maxStaleness().toSeconds() + " s)"
+                        + (lastError == null ? "" : ": " + lastError);
+            }
+            return lastError != null ? lastError : "no trust bundle fetched yet for " + td;
+        }
+
+        private static boolean sameSequence(SpiffeBundle a, SpiffeBundle b) {
+            return a.sequence().equals(b.sequence());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.workloadid.keycloak.spiffe.trust;
+
+import dev.workloadid.keycloak.common.net.SafeFetcher;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.keycloak.truststore.TruststoreProvider;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Holds this node's {@link BundleRegistry} and the SSRF-safe fetcher it polls bundle endpoints
+ * with. Server-wide options ({@code --spi-spiffe-trust--default--<option>}):
+ * <ul>
+ *   <li>{@code dev-allow-loopback} (default false): let bundle endpoints resolve to 127.0.0.0/8 or
+ *       ::1. Development and tests only; logged loudly when on.</li>
+ *   <li>{@code refresh-tick-millis} (default 1000): how often due bundles are looked for.</li>
+ * </ul>
+ */
+public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProviderFactory, ServerInfoAwareProviderFactory {
+
+    public static final String ID = "default";
+    private static final Logger LOG = Logger.getLogger(DefaultSpiffeTrustProviderFactory.class);
+
+    private boolean allowLoopback;
+    private Duration tick = Duration.ofSeconds(1);
+    private SafeFetcher fetcher;
+    private BundleRegistry registry;
+
+    @Override
+    public SpiffeTrustProvider create(KeycloakSession session) {
+        return new DefaultSpiffeTrustProvider(registry);
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        allowLoopback = config.getBoolean("dev-allow-loopback", false);
+        tick = Duration.ofMillis(Math.max(100, config.getLong("refresh-tick-millis", 1000L)));
+        if (allowLoopback) {
+            LOG.warn("SPIFFE bundle endpoints may resolve to loopback (dev-allow-loopback=true). "
+                    + "DEVELOPMENT ONLY: never enable this in production.");
+        }
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory, DefaultSpiffeTrustProviderFactory::tlsContext);
+        fetcher = new SafeFetcher(tls);
+        registry = new BundleRegistry(settings -> switch (settings.bundleSource()) {
+            case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback);
+            case STATIC -> new StaticBundleSource(settings.trustDomain(), settings.staticBundle());
+        }, Clock.systemUTC());
+        registry.start(tick);
+    }
+
+    /** TLS trust for bundle endpoints: Keycloak's truststore (--truststore-paths), else the JDK's. */
+    static SSLContext tlsContext(KeycloakSession session) {
+        try {
+            TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
+            KeyStore store = truststore == null ? null : truststore.getTruststore();
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot build the TLS context for SPIFFE bundle endpoints", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (fetcher != null) {
+            try {
+                fetcher.close();
+            } catch (IOException e) {
+                LOG.debug("closing the bundle fetcher", e);
+            }
+        }
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
+                .helpText("Development only: allow bundle endpoints on loopback addresses.").add()
+                .property().name("refresh-tick-millis").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(1000)
+                .helpText("How often the background refresher looks for due bundles.").add()
+                .build();
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of("dev-allow-loopback", Boolean.toString(allowLoopback),
+                "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
+    }
+}

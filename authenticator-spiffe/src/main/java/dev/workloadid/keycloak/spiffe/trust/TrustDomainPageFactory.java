@@ -1,0 +1,141 @@
+package dev.workloadid.keycloak.spiffe.trust;
+
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
+import org.keycloak.Config;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.ui.extend.UiPageProvider;
+import org.keycloak.services.ui.extend.UiPageProviderFactory;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The realm admin console page "SPIFFE trust domains": one entry per trust domain, stored as a realm
+ * component (providerType {@code org.keycloak.services.ui.extend.UiPageProvider}, providerId
+ * {@value #ID}), so admin REST, realm export/import and every cluster node see the same list.
+ */
+public final class TrustDomainPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+
+    public static final String ID = "spiffe-trust-domain";
+    public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
+
+    /** The realm's trust-domain components. */
+    public static Stream<ComponentModel> components(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> ID.equals(c.getProviderId()));
+    }
+
+    @Override
+    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
+            throws ComponentValidationException {
+        TrustDomainSettings settings;
+        try {
+            settings = TrustDomainSettings.from(model.getId(), model.getConfig());
+        } catch (IllegalArgumentException e) {
+            throw new ComponentValidationException(e.getMessage());
+        }
+        // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain.
+        boolean duplicate = components(realm)
+                .filter(c -> model.getId() == null || !model.getId().equals(c.getId()))
+                .anyMatch(c -> settings.trustDomain().getName().equalsIgnoreCase(c.get(TrustDomainSettings.TRUST_DOMAIN, "").trim()));
+        if (duplicate) {
+            throw new ComponentValidationException("trust domain " + settings.trustDomain().getName()
+                    + " is already configured in this realm");
+        }
+        if (settings.bundleSource() == TrustDomainSettings.BundleSourceType.STATIC) {
+            try {
+                new StaticBundleSource(settings.trustDomain(), settings.staticBundle()).load();
+            } catch (BundleUnavailableException e) {
+                throw new ComponentValidationException(e.getMessage());
+            }
+        }
+        if (settings.registrationFreeTemplateClient() != null
+                && session.clients().getClientByClientId(realm, settings.registrationFreeTemplateClient()) == null) {
+            throw new ComponentValidationException("registrationFreeTemplateClient '"
+                    + settings.registrationFreeTemplateClient() + "' is not a client of this realm");
+        }
+    }
+
+    @Override
+    public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+    }
+
+    @Override
+    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "SPIFFE trust domains this realm trusts for workload client authentication (JWT-SVID). "
+                + "Each entry names a trust domain, where its bundle comes from and how its workloads may authenticate. "
+                + "Adding one also puts the SPIFFE JWT-SVID authenticator into the realm's client authentication flow.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(TrustDomainSettings.TRUST_DOMAIN).label("Trust domain").type(ProviderConfigProperty.STRING_TYPE)
+                .required(true)
+                .helpText("Trust domain name, e.g. example.org (no spiffe:// prefix). One entry per trust domain.").add()
+                .property().name(TrustDomainSettings.BUNDLE_SOURCE).label("Bundle source").type(ProviderConfigProperty.LIST_TYPE)
+                .options("https_web", "static").defaultValue("https_web")
+                .helpText("https_web: poll a SPIFFE bundle endpoint (recommended). static: a bundle pasted below, for air-gapped sites.").add()
+                .property().name(TrustDomainSettings.BUNDLE_ENDPOINT_URL).label("Bundle endpoint URL").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("https URL of the trust domain's SPIFFE bundle endpoint (https_web profile). Its TLS certificate is "
+                        + "checked against Keycloak's truststore; private and loopback addresses are refused.").add()
+                .property().name(TrustDomainSettings.STATIC_BUNDLE).label("Static bundle").type(ProviderConfigProperty.TEXT_TYPE)
+                .helpText("For bundle source static: the SPIFFE bundle (JWK Set with use jwt-svid / x509-svid keys) or PEM CA certificates.").add()
+                .property().name(TrustDomainSettings.REFRESH_FLOOR).label("Refresh floor (s)").type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue("30").helpText("Never poll the endpoint more often than this, whatever spiffe_refresh_hint says.").add()
+                .property().name(TrustDomainSettings.REFRESH_CEILING).label("Refresh ceiling (s)").type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue("3600").helpText("Poll at least this often, whatever spiffe_refresh_hint says (default hint: 300 s).").add()
+                .property().name(TrustDomainSettings.MAX_STALENESS).label("Maximum staleness (s)").type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue("86400").helpText("While the endpoint fails, keep using the last good bundle this long after it was "
+                        + "fetched; then fail closed.").add()
+                .property().name(TrustDomainSettings.MAX_SVID_LIFETIME).label("Maximum JWT-SVID lifetime (s)")
+                .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue("300")
+                .helpText("Reject JWT-SVIDs whose exp is further than this from now (counted from now, not from iat).").add()
+                .property().name(TrustDomainSettings.CLOCK_SKEW).label("Clock skew (s)").type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue("30").helpText("Leeway for exp, nbf and iat.").add()
+                .property().name(TrustDomainSettings.REPLAY_PROTECTION).label("Replay protection").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue("false").helpText("Require a jti and accept each JWT-SVID once, across all nodes. Off by default: SPIFFE "
+                        + "agents cache and reuse JWT-SVIDs.").add()
+                .property().name(TrustDomainSettings.REGISTRATION_FREE).label("Registration-free workloads")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false")
+                .helpText("Create a client (client ID = SPIFFE ID) on the first request of a workload that has none, if its SPIFFE ID "
+                        + "matches the allow-list below.").add()
+                .property().name(TrustDomainSettings.REGISTRATION_FREE_ALLOW_LIST).label("Registration-free allow-list")
+                .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+                .helpText("SPIFFE IDs or patterns ending in /* (whole path segments) that may get a client on first use, "
+                        + "e.g. spiffe://example.org/ns/prod/*.").add()
+                .property().name(TrustDomainSettings.REGISTRATION_FREE_TEMPLATE_CLIENT).label("Template client")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Client ID of a client whose client scopes, scope mappings and service-account roles "
+                        + "registration-free clients get. Empty: the realm's default client scopes and no roles.").add()
+                .build();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}
