@@ -1,18 +1,10 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
-import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
-import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
-import dev.workloadid.keycloak.spiffe.jwt.JwtSvidPolicy;
-import dev.workloadid.keycloak.spiffe.jwt.JwtSvidValidator;
-import dev.workloadid.keycloak.spiffe.jwt.SvidValidationException;
 import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
-import dev.workloadid.keycloak.spiffe.trust.BundleUnavailableException;
-import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
-import com.nimbusds.jwt.JWTParser;
+import dev.workloadid.keycloak.spiffe.verify.JwtSvidVerification;
 import io.spiffe.spiffeid.SpiffeId;
-import io.spiffe.spiffeid.TrustDomain;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
@@ -27,10 +19,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.Urls;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -43,7 +32,6 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(SpiffeJwtSvidAuthenticator.class);
     static final Set<String> SPIFFE_AUTHENTICATORS = Set.of(SpiffeJwtSvidAuthenticatorFactory.ID);
-    private static final String REPLAY_KEY_PREFIX = "spiffe-jwt-svid-jti:";
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
@@ -73,46 +61,19 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         String assertion = assertions.get(0);
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
-        SpiffeTrustProvider trust = session.getProvider(SpiffeTrustProvider.class);
-
-        // The trust domain (and so its policy) comes from the unverified sub; nothing is trusted
-        // until the signature checks out with that domain's own keys (SCA-06, SCA-09: never iss).
-        TrustDomainSettings settings;
-        try {
-            SpiffeId claimed = SpiffeIds.parse(JWTParser.parse(assertion).getJWTClaimsSet().getSubject());
-            Optional<TrustDomainSettings> configured = trust.trustDomain(realm, claimed.getTrustDomain());
-            if (configured.isEmpty()) {
-                reject(context, claimed.toString(), "trust domain " + claimed.getTrustDomain().getName()
-                        + " is not trusted by this realm");
-                return;
-            }
-            settings = configured.get();
-        } catch (java.text.ParseException | SpiffeIdFormatException | NullPointerException e) {
-            // Let the validator produce the precise reason (malformed, missing sub, not a SPIFFE ID...).
-            settings = null;
-        }
-
         String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
-        JwtSvidPolicy.Builder policy = JwtSvidPolicy.builder(issuer);
-        if (settings != null) {
-            policy.maxLifetime(settings.maxSvidLifetime()).clockSkew(settings.clockSkew())
-                    .requireJti(settings.replayProtection());
-        }
-        JwtSvidValidator validator = new JwtSvidValidator(policy.build());
-        ValidatedSvid svid;
+        JwtSvidVerification.Verified verified;
         try {
-            svid = validate(validator, assertion, trust, realm, settings);
-        } catch (SvidValidationException e) {
-            reject(context, null, "invalid JWT-SVID: " + e.getMessage());
+            verified = JwtSvidVerification.verify(session, realm, assertion, issuer);
+        } catch (JwtSvidVerification.Rejected e) {
+            context.getEvent().detail("spiffe_reason", e.reason());
+            reject(context, e.spiffeId(), e.getMessage());
             return;
         }
+        TrustDomainSettings settings = verified.settings();
+        ValidatedSvid svid = verified.svid();
         String spiffeId = svid.spiffeId().toString();
         context.getEvent().detail("spiffe_id", spiffeId);
-
-        if (settings.replayProtection() && !firstUse(session, realm, svid, settings.clockSkew())) {
-            reject(context, spiffeId, "JWT-SVID replayed: jti " + svid.jti() + " was already used");
-            return;
-        }
 
         ClientModel client = associate(context, settings, svid.spiffeId());
         if (client == null) {
@@ -125,38 +86,6 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         context.setClient(client);
         context.getEvent().client(client).detail(Details.CLIENT_AUTH_METHOD, SpiffeJwtSvidAuthenticatorFactory.ID);
         context.success();
-    }
-
-    /**
-     * Validates against the trust domain's current bundle; if the SVID names a key that bundle does
-     * not have, the bundle is refetched once (rate-limited) and the SVID checked again, so a key
-     * rotation is picked up before the next scheduled refresh.
-     */
-    private static ValidatedSvid validate(JwtSvidValidator validator, String assertion, SpiffeTrustProvider trust,
-                                          RealmModel realm, TrustDomainSettings settings) throws SvidValidationException {
-        BundleUnavailableException[] unavailable = new BundleUnavailableException[1];
-        java.util.function.Function<TrustDomain, dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle> bundles = td -> {
-            if (settings == null || !settings.trustDomain().equals(td)) {
-                return null;
-            }
-            try {
-                return trust.bundle(realm, settings);
-            } catch (BundleUnavailableException e) {
-                unavailable[0] = e;
-                return null;
-            }
-        };
-        try {
-            return validator.validate(assertion, bundles);
-        } catch (SvidValidationException e) {
-            if (unavailable[0] != null) {
-                throw new SvidValidationException(e.reason(), "no usable trust bundle: " + unavailable[0].getMessage());
-            }
-            if (e.reason() == SvidValidationException.Reason.UNKNOWN_KID && trust.refreshEarly(realm, settings)) {
-                return validator.validate(assertion, bundles);
-            }
-            throw e;
-        }
     }
 
     /** SCA-07 / SCA-P1: the client this SPIFFE ID may authenticate as, or null after rejecting. */
@@ -203,13 +132,6 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         reject(context, id.toString(), "no client is registered for SPIFFE ID " + id
                 + (settings.registrationFree() ? " and it is not in the trust domain's registration-free allow-list" : ""));
         return null;
-    }
-
-    /** SCA-10 (opt-in): each jti once, cluster-wide, for as long as the SVID could be accepted. */
-    private static boolean firstUse(KeycloakSession session, RealmModel realm, ValidatedSvid svid, Duration skew) {
-        long lifespan = Math.max(1, Duration.between(Instant.now(), svid.expiresAt()).plus(skew).toSeconds() + 1);
-        String key = REPLAY_KEY_PREFIX + realm.getId() + ':' + svid.spiffeId() + ':' + svid.jti();
-        return session.singleUseObjects().putIfAbsent(key, lifespan);
     }
 
     /**

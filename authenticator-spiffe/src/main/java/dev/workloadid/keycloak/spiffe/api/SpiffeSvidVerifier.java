@@ -1,0 +1,21 @@
+package dev.workloadid.keycloak.spiffe.api;
+
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.Provider;
+
+/**
+ * Verifies JWT-SVIDs against the realm's SPIFFE trust domains, with exactly the rules of the
+ * {@code spiffe-jwt-svid} client authenticator (alg allow-list, typ, sole audience, exp and
+ * lifetime from now, keys only from the SVID's own trust domain, optional single-use jti).
+ * Obtain with {@code session.getProvider(SpiffeSvidVerifier.class)}.
+ */
+public interface SpiffeSvidVerifier extends Provider {
+
+    /**
+     * @param audience the value {@code aud} must hold as its only element, e.g. the realm issuer
+     */
+    VerifiedJwtSvid verifyJwtSvid(RealmModel realm, String jwtSvid, String audience) throws SvidRejectedException;
+
+    /** Whether the realm trusts this trust domain at all. */
+    boolean trustsDomain(RealmModel realm, String trustDomain);
+}

@@ -1,0 +1,7 @@
+package dev.workloadid.keycloak.spiffe.api;
+
+import org.keycloak.provider.ProviderFactory;
+
+/** Factory of {@link SpiffeSvidVerifier}. */
+public interface SpiffeSvidVerifierFactory extends ProviderFactory<SpiffeSvidVerifier> {
+}

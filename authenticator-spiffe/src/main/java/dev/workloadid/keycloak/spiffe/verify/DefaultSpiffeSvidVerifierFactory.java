@@ -1,0 +1,69 @@
+package dev.workloadid.keycloak.spiffe.verify;
+
+import dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifier;
+import dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifierFactory;
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
+import dev.workloadid.keycloak.spiffe.api.VerifiedJwtSvid;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
+import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
+import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+
+import java.util.Map;
+
+/** The {@code spiffe-svid-verifier} SPI's implementation, over {@link JwtSvidVerification}. */
+public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifierFactory {
+
+    @Override
+    public SpiffeSvidVerifier create(KeycloakSession session) {
+        return new SpiffeSvidVerifier() {
+            @Override
+            public VerifiedJwtSvid verifyJwtSvid(RealmModel realm, String jwtSvid, String audience)
+                    throws SvidRejectedException {
+                try {
+                    ValidatedSvid svid = JwtSvidVerification.verify(session, realm, jwtSvid, audience).svid();
+                    Map<String, Object> claims = svid.claims() == null ? Map.of() : svid.claims().toJSONObject();
+                    return new VerifiedJwtSvid(svid.spiffeId().toString(), svid.trustDomain().getName(),
+                            svid.expiresAt(), svid.jti(), claims);
+                } catch (JwtSvidVerification.Rejected e) {
+                    throw new SvidRejectedException(e.reason(), e.getMessage());
+                }
+            }
+
+            @Override
+            public boolean trustsDomain(RealmModel realm, String trustDomain) {
+                try {
+                    return session.getProvider(SpiffeTrustProvider.class)
+                            .trustDomain(realm, SpiffeIds.parseTrustDomain(trustDomain)).isPresent();
+                } catch (SpiffeIdFormatException e) {
+                    return false;
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String getId() {
+        return "default";
+    }
+}

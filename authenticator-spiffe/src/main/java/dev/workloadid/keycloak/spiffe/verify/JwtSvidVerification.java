@@ -1,0 +1,145 @@
+package dev.workloadid.keycloak.spiffe.verify;
+
+import com.nimbusds.jwt.JWTParser;
+import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
+import dev.workloadid.keycloak.spiffe.jwt.JwtSvidPolicy;
+import dev.workloadid.keycloak.spiffe.jwt.JwtSvidValidator;
+import dev.workloadid.keycloak.spiffe.jwt.SvidValidationException;
+import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
+import dev.workloadid.keycloak.spiffe.trust.BundleUnavailableException;
+import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
+import io.spiffe.spiffeid.SpiffeId;
+import io.spiffe.spiffeid.TrustDomain;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One JWT-SVID check, shared by the client authenticator and the {@code spiffe-svid-verifier} SPI:
+ * the trust domain's own policy and keys, a rate-limited early bundle refresh for an unknown kid,
+ * and the opt-in single-use jti.
+ */
+public final class JwtSvidVerification {
+
+    private static final String REPLAY_KEY_PREFIX = "spiffe-jwt-svid-jti:";
+
+    /** A JWT-SVID that checked out, with the settings of its trust domain. */
+    public record Verified(ValidatedSvid svid, TrustDomainSettings settings) {
+    }
+
+    /** A refusal: a stable reason code, the SPIFFE ID when known, and a description. */
+    public static final class Rejected extends Exception {
+        private final String reason;
+        private final String spiffeId;
+
+        Rejected(String reason, String spiffeId, String message) {
+            super(message);
+            this.reason = reason;
+            this.spiffeId = spiffeId;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        public String spiffeId() {
+            return spiffeId;
+        }
+    }
+
+    private JwtSvidVerification() {
+    }
+
+    /**
+     * @param audience the only value {@code aud} may hold (SCA-05), normally the realm issuer
+     */
+    public static Verified verify(KeycloakSession session, RealmModel realm, String assertion, String audience)
+            throws Rejected {
+        SpiffeTrustProvider trust = session.getProvider(SpiffeTrustProvider.class);
+        // The trust domain (and so its policy) comes from the unverified sub; nothing is trusted
+        // until the signature checks out with that domain's own keys (SCA-06, SCA-09: never iss).
+        TrustDomainSettings settings = null;
+        SpiffeId claimed = claimedId(assertion);
+        if (claimed != null) {
+            Optional<TrustDomainSettings> configured = trust.trustDomain(realm, claimed.getTrustDomain());
+            if (configured.isEmpty()) {
+                throw new Rejected("unknown_trust_domain", claimed.toString(), "trust domain "
+                        + claimed.getTrustDomain().getName() + " is not trusted by this realm");
+            }
+            settings = configured.get();
+        }
+        JwtSvidPolicy.Builder policy = JwtSvidPolicy.builder(audience);
+        if (settings != null) {
+            policy.maxLifetime(settings.maxSvidLifetime()).clockSkew(settings.clockSkew())
+                    .requireJti(settings.replayProtection());
+        }
+        ValidatedSvid svid;
+        try {
+            svid = validate(new JwtSvidValidator(policy.build()), assertion, trust, realm, settings);
+        } catch (SvidValidationException e) {
+            throw new Rejected(e.reasonCode(), claimed == null ? null : claimed.toString(), "invalid JWT-SVID: " + e.getMessage());
+        }
+        if (settings.replayProtection() && !firstUse(session, realm, svid, settings.clockSkew())) {
+            throw new Rejected("replayed", svid.spiffeId().toString(),
+                    "JWT-SVID replayed: jti " + svid.jti() + " was already used");
+        }
+        return new Verified(svid, settings);
+    }
+
+    /** The unverified sub as a SPIFFE ID, or null to let the validator name the precise problem. */
+    private static SpiffeId claimedId(String assertion) {
+        try {
+            String sub = JWTParser.parse(assertion).getJWTClaimsSet().getSubject();
+            return sub == null ? null : SpiffeIds.parse(sub);
+        } catch (ParseException | SpiffeIdFormatException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Validates against the trust domain's current bundle; if the SVID names a key that bundle does
+     * not have, the bundle is refetched once (rate-limited) and the SVID checked again, so a key
+     * rotation is picked up before the next scheduled refresh.
+     */
+    private static ValidatedSvid validate(JwtSvidValidator validator, String assertion, SpiffeTrustProvider trust,
+                                          RealmModel realm, TrustDomainSettings settings) throws SvidValidationException {
+        BundleUnavailableException[] unavailable = new BundleUnavailableException[1];
+        Function<TrustDomain, SpiffeBundle> bundles = td -> {
+            if (settings == null || !settings.trustDomain().equals(td)) {
+                return null;
+            }
+            try {
+                return trust.bundle(realm, settings);
+            } catch (BundleUnavailableException e) {
+                unavailable[0] = e;
+                return null;
+            }
+        };
+        try {
+            return validator.validate(assertion, bundles);
+        } catch (SvidValidationException e) {
+            if (unavailable[0] != null) {
+                throw new SvidValidationException(e.reason(), "no usable trust bundle: " + unavailable[0].getMessage());
+            }
+            if (e.reason() == SvidValidationException.Reason.UNKNOWN_KID && trust.refreshEarly(realm, settings)) {
+                return validator.validate(assertion, bundles);
+            }
+            throw e;
+        }
+    }
+
+    /** SCA-10 (opt-in): each jti once, cluster-wide, for as long as the SVID could be accepted. */
+    private static boolean firstUse(KeycloakSession session, RealmModel realm, ValidatedSvid svid, Duration skew) {
+        long lifespan = Math.max(1, Duration.between(Instant.now(), svid.expiresAt()).plus(skew).toSeconds() + 1);
+        String key = REPLAY_KEY_PREFIX + realm.getId() + ':' + svid.spiffeId() + ':' + svid.jti();
+        return session.singleUseObjects().putIfAbsent(key, lifespan);
+    }
+}
