@@ -52,7 +52,7 @@ cat <<MSG
          -d client_assertion=\$SVID \\
          http://localhost:8080/realms/workload-demo/protocol/openid-connect/token
 
-    # an agent matched by the pattern client demo-agents (spiffe.id spiffe://demo.local/ns/demo/agents/*)
+    # an agent matched by the pattern client demo-agents (jwt.credential.sub spiffe://demo.local/ns/demo/agents/*)
     SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/demo/agents/planner)
 
     # a SPIFFE ID outside the allow-list is refused with invalid_client and a reason

@@ -7,6 +7,7 @@ import dev.workloadid.keycloak.it.harness.KeycloakExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.keycloak.provider.ProviderFactory;
+import org.keycloak.provider.Spi;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -35,13 +36,17 @@ class PackProvidersIT {
 
         JsonNode providers = admin.getJson("/serverinfo").get("providers");
         List<String> loaded = new ArrayList<>();
+        providers.fieldNames().forEachRemaining(spi -> loaded.add("spi:" + spi));
         for (Iterator<JsonNode> spis = providers.elements(); spis.hasNext(); ) {
             spis.next().path("providers").fieldNames().forEachRemaining(loaded::add);
         }
-        assertThat(loaded).as("provider ids in /admin/serverinfo").containsAll(declared.keySet());
+        assertThat(loaded).as("SPIs and provider ids in /admin/serverinfo").containsAll(declared.keySet());
     }
 
-    /** provider id -> factory class, read from META-INF/services of every pack JAR. */
+    /**
+     * Provider id (or "spi:" + name for the pack's own SPIs) -> class, read from META-INF/services of
+     * every pack JAR.
+     */
     static Map<String, String> declaredProviders(Path providersDir) throws Exception {
         Map<String, String> ids = new TreeMap<>();
         try (Stream<Path> jars = Files.list(providersDir)) {
@@ -53,8 +58,12 @@ class PackProvidersIT {
                                 StandardCharsets.UTF_8))) {
                             for (String line : in.lines().map(String::trim)
                                     .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList()) {
-                                Object factory = Class.forName(line).getDeclaredConstructor().newInstance();
-                                ids.put(((ProviderFactory<?>) factory).getId(), line);
+                                Object declared = Class.forName(line).getDeclaredConstructor().newInstance();
+                                if (declared instanceof Spi spi) {
+                                    ids.put("spi:" + spi.getName(), line);
+                                } else {
+                                    ids.put(((ProviderFactory<?>) declared).getId(), line);
+                                }
                             }
                         }
                     }

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.TestClients;
 import dev.workloadid.keycloak.it.harness.KeycloakExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,16 +36,10 @@ class StockClientAuthIT {
     @BeforeAll
     static void setUp(AdminClient admin) throws Exception {
         realm = admin.createRealm("stock");
-        admin.createClient(realm, Http.JSON.createObjectNode()
-                .put("clientId", "secret-client").put("publicClient", false)
-                .put("clientAuthenticatorType", "client-secret").put("secret", "s3cret")
-                .put("serviceAccountsEnabled", true).put("standardFlowEnabled", false));
+        admin.createClient(realm, TestClients.secretClient("secret-client", "s3cret"));
 
         clientKey = new RSAKeyGenerator(2048).keyID("k1").keyUse(KeyUse.SIGNATURE).generate();
-        ObjectNode jwtClient = Http.JSON.createObjectNode()
-                .put("clientId", "jwt-client").put("publicClient", false)
-                .put("clientAuthenticatorType", "client-jwt")
-                .put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
+        ObjectNode jwtClient = TestClients.serviceClient("jwt-client", "client-jwt");
         jwtClient.putObject("attributes")
                 .put("use.jwks.string", "true")
                 .put("jwks.string", new JWKSet(clientKey.toPublicJWK()).toString());

@@ -26,7 +26,14 @@ import java.util.Set;
  */
 public final class SpiffeClients {
 
-    public static final String SPIFFE_ID_ATTRIBUTE = "spiffe.id";
+    /**
+     * The client attribute holding the SPIFFE ID (or /* pattern) a client accepts. It is Keycloak's
+     * own "federated subject" attribute: the subject of the client's credential JWT, which is what a
+     * SPIFFE ID is here. Keycloak lets clients be searched only by attributes on its searchable list,
+     * and this one is always on it, so the pack needs no server option to look clients up. Stock
+     * {@code federated-jwt} reads it only for clients whose authenticator is {@code federated-jwt}.
+     */
+    public static final String SPIFFE_ID_ATTRIBUTE = "jwt.credential.sub";
     private static final Logger LOG = Logger.getLogger(SpiffeClients.class);
     private static final int MAX_PER_PATTERN = 10;
 

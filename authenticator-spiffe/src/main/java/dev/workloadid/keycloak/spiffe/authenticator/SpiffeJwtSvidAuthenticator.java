@@ -35,6 +35,16 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
+        try {
+            authenticate(context);
+        } catch (RuntimeException e) {
+            // Never let Keycloak turn our failure into a generic unauthorized_client / 5xx.
+            LOG.errorf(e, "Unexpected error authenticating a JWT-SVID client in realm %s", context.getRealm().getName());
+            reject(context, null, "the JWT-SVID could not be checked (server error, see the server log)");
+        }
+    }
+
+    private void authenticate(ClientAuthenticationFlowContext context) {
         MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
         List<String> types = form.get(OAuth2Constants.CLIENT_ASSERTION_TYPE);
         if (types == null || !types.contains(SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE)) {

@@ -68,6 +68,10 @@ final class DistKeycloakServer implements KeycloakServer {
                     "--truststore-paths=" + ca.caCertificatePem(),
                     // Fixtures live on loopback: the pack's development-only loopback exception.
                     "--spi-spiffe-trust--default--dev-allow-loopback=true"));
+            String features = System.getProperty("wi.keycloak.features", "").trim();
+            if (!features.isEmpty()) {
+                command.add("--features=" + features);
+            }
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
