@@ -76,6 +76,12 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         try {
             verified = JwtSvidVerification.verify(session, realm, assertion, issuer);
         } catch (JwtSvidVerification.Rejected e) {
+            if ("unknown_trust_domain".equals(e.reason()) && stockSpiffeProviderPresent(session)) {
+                // Coexistence: a trust domain the pack does not know may belong to stock Keycloak's
+                // SPIFFE identity provider (federated-jwt); let that authenticator have the request.
+                context.attempted();
+                return;
+            }
             context.getEvent().detail("spiffe_reason", e.reason());
             reject(context, e.spiffeId(), e.getMessage());
             return;
@@ -107,6 +113,13 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
             // The request names a client that is not the SPIFFE ID: that client, and only if it
             // authorizes this SPIFFE ID (post-02 §3.1, SCA-P1).
             ClientModel named = session.clients().getClientByClientId(realm, requested);
+            if (named != null && !SPIFFE_AUTHENTICATORS.contains(named.getClientAuthenticatorType())
+                    && !named.isPublicClient()) {
+                // Another authenticator's client (e.g. stock federated-jwt): not ours to judge.
+                context.setClient(named);
+                context.attempted();
+                return null;
+            }
             if (named == null || !SPIFFE_AUTHENTICATORS.contains(named.getClientAuthenticatorType())
                     || !SpiffeClients.authorizes(named, id)) {
                 reject(context, id.toString(), "SPIFFE ID " + id + " is not authorized to authenticate as client " + requested);
@@ -126,6 +139,12 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
                     + " matches several equally specific client registrations (" + owners + ")");
             return null;
         }
+        if (SpiffeClients.claimedByOtherAuthenticator(session, realm, id, SPIFFE_AUTHENTICATORS)) {
+            // The SPIFFE ID is bound to a client of another authenticator (stock federated-jwt uses
+            // the same attribute): leave the request to it rather than reject or auto-register.
+            context.attempted();
+            return null;
+        }
         ClientModel sameId = session.clients().getClientByClientId(realm, id.toString());
         if (sameId != null) {
             // A client whose clientId is the SPIFFE ID but that is not bound to it for SPIFFE auth.
@@ -142,6 +161,16 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         reject(context, id.toString(), "no client is registered for SPIFFE ID " + id
                 + (settings.registrationFree() ? " and it is not in the trust domain's registration-free allow-list" : ""));
         return null;
+    }
+
+    /** Whether stock Keycloak's SPIFFE identity provider (feature spiffe) is configured in the realm. */
+    private static boolean stockSpiffeProviderPresent(KeycloakSession session) {
+        try {
+            return session.identityProviders().count() > 0 && session.identityProviders().getAllStream()
+                    .anyMatch(idp -> "spiffe".equals(idp.getProviderId()) && idp.isEnabled());
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**

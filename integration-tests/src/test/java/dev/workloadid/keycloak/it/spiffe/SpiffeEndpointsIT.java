@@ -33,6 +33,7 @@ class SpiffeEndpointsIT {
 
     private static final String CLIENT = "svc-ep";
     private static final String RESOURCE_SERVER = "svc-rs";
+    private static final String REDIRECT = "https://app.test/cb";
 
     private static String realm;
     private static String issuer;
@@ -50,6 +51,9 @@ class SpiffeEndpointsIT {
         // Keycloak 26 introspects only for a client in the token's audience: svc-ep's tokens are for
         // the resource server svc-rs, which introspects them authenticated with its own JWT-SVID.
         ObjectNode client = Spiffe.spiffeClient(CLIENT, authority.spiffeId("/svc"));
+        // Refresh tokens for client_credentials and a redirect URI for PAR, to cover those endpoints.
+        ((ObjectNode) client.get("attributes")).put("client_credentials.use_refresh_token", "true");
+        client.put("standardFlowEnabled", true).putArray("redirectUris").add(REDIRECT);
         ObjectNode audience = client.putArray("protocolMappers").addObject()
                 .put("name", "audience-rs").put("protocol", "openid-connect")
                 .put("protocolMapper", "oidc-audience-mapper");
@@ -89,6 +93,40 @@ class SpiffeEndpointsIT {
         Http.Response response = token(admin, realm, svid());
         assertTokenFor(response, CLIENT);
         return response.json().get("access_token").asText();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Other endpoints where Keycloak authenticates clients
+
+    @Test
+    void refreshTokenGrantAuthenticatesWithAFreshJwtSvid(AdminClient admin) {
+        Http.Response first = token(admin, realm, svid());
+        String refreshToken = first.json().path("refresh_token").asText();
+        assertThat(refreshToken).as(first.toString()).isNotEmpty();
+        Http.Response refreshed = Http.postForm(admin.tokenEndpoint(realm), withAssertion(
+                Http.form("grant_type", "refresh_token", "refresh_token", refreshToken), svid()));
+        assertTokenFor(refreshed, CLIENT);
+        Http.Response forged = Http.postForm(admin.tokenEndpoint(realm), withAssertion(
+                Http.form("grant_type", "refresh_token", "refresh_token", refreshToken),
+                authority.svid("/svc").audience(issuer).signedBy(new SpiffeTestAuthority("x.test")).sign()));
+        assertInvalidClient(forged);
+    }
+
+    @Test
+    void parAuthenticatesWithAJwtSvid(AdminClient admin) {
+        Map<String, String> request = Http.form("client_id", CLIENT, "response_type", "code", "redirect_uri", REDIRECT,
+                "scope", "openid", "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "code_challenge_method", "S256");
+        Http.Response par = Http.postForm(Spiffe.oidc(admin, realm, "/ext/par/request"), withAssertion(request, svid()));
+        assertThat(par.status()).as(par.toString()).isEqualTo(201);
+        assertThat(par.json().path("request_uri").asText()).startsWith("urn:ietf:params:oauth:request_uri:");
+
+        Map<String, String> again = Http.form("client_id", CLIENT, "response_type", "code", "redirect_uri", REDIRECT,
+                "scope", "openid", "code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "code_challenge_method", "S256");
+        Http.Response refused = Http.postForm(Spiffe.oidc(admin, realm, "/ext/par/request"),
+                withAssertion(again, authority.svid("/other").audience(issuer).sign()));
+        assertThat(refused.status()).as(refused.toString()).isIn(400, 401);
     }
 
     // ---------------------------------------------------------------------------------------------
