@@ -40,7 +40,6 @@ import org.keycloak.util.JsonSerialization;
 
 import java.net.URI;
 import java.text.ParseException;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -82,8 +81,9 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             RealmModel realm = session.getContext().getRealm();
             String attested = attestedSpiffeId(realm);
             RegistrationRequest request = prepare(body, realm, attested, null);
-            if (attested != null && !session.clients().searchClientsByAttributes(realm,
-                    Map.of(RegistrationRequest.ATTR_SPIFFE_ID, attested), 0, 1).toList().isEmpty()) {
+            // A stream over the realm's clients: spiffe.id is not a searchable attribute by default.
+            if (attested != null && realm.getClientsStream()
+                    .anyMatch(c -> attested.equals(c.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID)))) {
                 throw DcrError.metadata("a client is already registered for " + attested
                         + "; update it with its registration access token");
             }
@@ -230,6 +230,11 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         ObjectNode out = MAPPER.valueToTree(stock.getEntity());
         ClientModel client = session.getContext().getRealm().getClientByClientId(out.path("client_id").asText());
         if (client != null) {
+            // DCRM-01: the configuration URL of this endpoint, not of the stock one.
+            String configurationUri = endpointUrl(session.getContext().getRealm()) + "/" + client.getClientId();
+            if (out.has("registration_client_uri")) {
+                out.put("registration_client_uri", configurationUri);
+            }
             copy(client, RegistrationRequest.ATTR_SOFTWARE_ID, out, RegistrationMetadata.SOFTWARE_ID);
             copy(client, RegistrationRequest.ATTR_SOFTWARE_VERSION, out, RegistrationMetadata.SOFTWARE_VERSION);
             copy(client, RegistrationRequest.ATTR_SOFTWARE_STATEMENT, out, RegistrationMetadata.SOFTWARE_STATEMENT);
@@ -245,9 +250,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         }
         Response.ResponseBuilder builder = Response.status(status).entity(out).type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store");
-        URI location = stock.getLocation();
-        if (location != null) {
-            builder.location(location);
+        if (status == 201 && out.hasNonNull("registration_client_uri")) {
+            builder.location(URI.create(out.get("registration_client_uri").asText()));
         }
         return builder.build();
     }

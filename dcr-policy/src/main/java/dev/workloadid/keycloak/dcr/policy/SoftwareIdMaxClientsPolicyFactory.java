@@ -7,7 +7,6 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
-import java.util.Map;
 import java.util.Objects;
 
 /** Policy {@value #ID}: at most N clients of the realm carry the same software_id. */
@@ -45,8 +44,10 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
                 return;
             }
             int max = number(MAX, 5);
-            long count = session.clients().searchClientsByAttributes(session.getContext().getRealm(),
-                    Map.of(RegistrationRequest.ATTR_SOFTWARE_ID, softwareId), 0, max + 1).count();
+            // A stream over the realm's clients: software_id is not a searchable attribute by default.
+            long count = session.getContext().getRealm().getClientsStream()
+                    .filter(c -> softwareId.equals(c.getAttribute(RegistrationRequest.ATTR_SOFTWARE_ID)))
+                    .limit(max + 1L).count();
             if (count >= max) {
                 throw DcrError.metadata("software_id " + softwareId + " already has the maximum of " + max + " clients");
             }
