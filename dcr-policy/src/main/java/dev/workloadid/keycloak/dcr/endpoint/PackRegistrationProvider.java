@@ -172,7 +172,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
 
     /** A JWT-SVID in {@code Authorization: Bearer}: the SPIFFE ID it proves, or null when the bearer is something else. */
     private String attestedSpiffeId(RealmModel realm) {
-        String header = session.getContext().getRequestHeaders().getHeaderString(HttpHeaders.AUTHORIZATION);
+        String header = session.getContext().getRequestHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
@@ -180,7 +180,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         String sub;
         try {
             sub = SignedJWT.parse(token).getJWTClaimsSet().getSubject();
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            LOG.debugf("bearer token is not a JWT-SVID (%s); Keycloak's token handling answers", e.getMessage());
             return null; // not a JWT: Keycloak's own token handling answers
         }
         if (sub == null || !sub.regionMatches(true, 0, "spiffe://", 0, 9)) {
