@@ -67,7 +67,8 @@ final class DistKeycloakServer implements KeycloakServer {
                     // Outgoing TLS (bundle endpoints, documents) trusts the fixtures' test CA.
                     "--truststore-paths=" + ca.caCertificatePem(),
                     // Fixtures live on loopback: the pack's development-only loopback exception.
-                    "--spi-spiffe-trust--default--dev-allow-loopback=true"));
+                    "--spi-spiffe-trust--default--dev-allow-loopback=true",
+                    "--spi-client-registration--rfc7591--dev-allow-loopback=true"));
             String features = System.getProperty("wi.keycloak.features", "").trim();
             if (!features.isEmpty()) {
                 command.add("--features=" + features);

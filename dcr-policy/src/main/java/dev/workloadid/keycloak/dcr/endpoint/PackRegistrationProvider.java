@@ -1,0 +1,345 @@
+package dev.workloadid.keycloak.dcr.endpoint;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.SignedJWT;
+import dev.workloadid.keycloak.dcr.rules.DcrError;
+import dev.workloadid.keycloak.dcr.rules.McpRules;
+import dev.workloadid.keycloak.dcr.rules.MetadataRules;
+import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
+import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
+import dev.workloadid.keycloak.dcr.statement.SoftwareStatementVerifier;
+import dev.workloadid.keycloak.dcr.statement.StatementIssuerPageFactory;
+import dev.workloadid.keycloak.dcr.statement.VerifiedStatement;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.oidc.OIDCClientRepresentation;
+import org.keycloak.services.ErrorResponseException;
+import org.keycloak.services.Urls;
+import org.keycloak.services.clientregistration.ClientRegistrationAuth;
+import org.keycloak.services.clientregistration.ClientRegistrationProvider;
+import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
+import org.keycloak.util.JsonSerialization;
+
+import java.net.URI;
+import java.text.ParseException;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * RFC 7591 / RFC 7592 registration at {@code /realms/{realm}/clients-registrations/rfc7591}.
+ * Reads the request leniently (unknown metadata ignored, software statement verified and merged,
+ * software_id / software_version kept), then hands a clean {@link OIDCClientRepresentation} to
+ * Keycloak's own OIDC registration provider, so initial access tokens, registration access tokens,
+ * registration policies, client policies and validation are Keycloak's. Refusals use RFC 7591
+ * error codes with HTTP 400 (401 for a bad token), roll the transaction back, and are never a 5xx.
+ */
+public final class PackRegistrationProvider implements ClientRegistrationProvider {
+
+    private static final Logger LOG = Logger.getLogger(PackRegistrationProvider.class);
+    private static final ObjectMapper MAPPER = JsonSerialization.mapper;
+    /** Members Keycloak's registration representation understands; all others are ignored (DCR-04). */
+    static final Set<String> KNOWN = known();
+
+    private final KeycloakSession session;
+    private EventBuilder event;
+    private ClientRegistrationAuth auth;
+
+    PackRegistrationProvider(KeycloakSession session) {
+        this.session = session;
+    }
+
+    private static Set<String> known() {
+        BeanDescription description = MAPPER.getDeserializationConfig()
+                .introspect(MAPPER.constructType(OIDCClientRepresentation.class));
+        return description.findProperties().stream().map(BeanPropertyDefinition::getName).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response register(String body) {
+        return guarded(() -> {
+            RealmModel realm = session.getContext().getRealm();
+            String attested = attestedSpiffeId(realm);
+            RegistrationRequest request = prepare(body, realm, attested, null);
+            // A stream over the realm's clients: spiffe.id is not a searchable attribute by default.
+            if (attested != null && realm.getClientsStream()
+                    .anyMatch(c -> attested.equals(c.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID)))) {
+                throw DcrError.metadata("a client is already registered for " + attested
+                        + "; update it with its registration access token");
+            }
+            OIDCClientRepresentation oidc = toOidc(request);
+            OIDCClientRegistrationProvider delegate = delegate(request);
+            Response created = delegate.createOIDC(oidc);
+            return respond(created, 201);
+        });
+    }
+
+    @GET
+    @Path("{clientId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response read(@PathParam("clientId") String clientId) {
+        return guarded(() -> respond(delegate(null).getOIDC(clientId), 200));
+    }
+
+    @PUT
+    @Path("{clientId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response update(@PathParam("clientId") String clientId, String body) {
+        return guarded(() -> {
+            RealmModel realm = session.getContext().getRealm();
+            ClientModel existing = realm.getClientByClientId(clientId);
+            RegistrationRequest request = prepare(body, realm, null, existing);
+            OIDCClientRepresentation oidc = toOidc(request);
+            return respond(delegate(request).updateOIDC(clientId, oidc), 200);
+        });
+    }
+
+    @DELETE
+    @Path("{clientId}")
+    public Response remove(@PathParam("clientId") String clientId) {
+        return guarded(() -> {
+            delegate(null).deleteOIDC(clientId);
+            return Response.noContent().build();
+        });
+    }
+
+    /** Parses, verifies and checks a request body; attaches the result for the pack's policies. */
+    private RegistrationRequest prepare(String body, RealmModel realm, String attested, ClientModel existing) {
+        RegistrationMetadata m = RegistrationMetadata.parse(MAPPER, body);
+        VerifiedStatement statement = null;
+        if (m.softwareStatement() != null) {
+            statement = statementVerifier(realm).verify(m.softwareStatement(), StatementIssuerPageFactory.issuers(realm));
+            m.applyStatementClaims(MAPPER, statement.claims());
+        }
+        String requestedSpiffeId = m.requestedSpiffeId() != null ? m.requestedSpiffeId() : m.text(RegistrationMetadata.SPIFFE_ID);
+        m.metadata().remove(RegistrationMetadata.SPIFFE_ID);
+        String bound = existing == null ? attested : existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID);
+        if (requestedSpiffeId != null && !requestedSpiffeId.equals(bound)) {
+            throw DcrError.metadata("spiffe_id is set only by SPIFFE-attested registration (a JWT-SVID as the bearer token) "
+                    + "and must equal the attested SPIFFE ID");
+        }
+        if (bound != null && !bound.isBlank()) {
+            m.metadata().put(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD, RegistrationRequest.SPIFFE_AUTH_METHOD);
+            if (!m.metadata().hasNonNull(RegistrationMetadata.GRANT_TYPES)) {
+                m.metadata().putArray(RegistrationMetadata.GRANT_TYPES).add("client_credentials");
+                m.metadata().putArray(RegistrationMetadata.RESPONSE_TYPES);
+            }
+        }
+        if (existing != null && m.metadata().hasNonNull("client_secret")
+                && !m.metadata().get("client_secret").asText().equals(existing.getSecret())) {
+            throw DcrError.metadata("client_secret does not match the current secret; a client cannot set its own secret");
+        }
+        m.metadata().remove("client_secret");
+        m.dropUnknown(KNOWN);
+        MetadataRules.checkJwks(m);
+        MetadataRules.checkGrantResponseConsistency(m);
+        String applicationType = McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE),
+                m.list(RegistrationMetadata.REDIRECT_URIS), false);
+        RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
+                session.getContext().getConnection().getRemoteAddr(), applicationType);
+        session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
+        return request;
+    }
+
+    private static OIDCClientRepresentation toOidc(RegistrationRequest request) {
+        try {
+            return MAPPER.treeToValue(request.metadata().metadata(), OIDCClientRepresentation.class);
+        } catch (Exception e) {
+            throw DcrError.metadata("client metadata of the wrong type: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** A JWT-SVID in {@code Authorization: Bearer}: the SPIFFE ID it proves, or null when the bearer is something else. */
+    private String attestedSpiffeId(RealmModel realm) {
+        String header = session.getContext().getRequestHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).trim();
+        String sub;
+        try {
+            sub = SignedJWT.parse(token).getJWTClaimsSet().getSubject();
+        } catch (ParseException | RuntimeException e) {
+            LOG.debugf("bearer token is not a JWT-SVID (%s); Keycloak's token handling answers", e.getMessage());
+            return null; // not a JWT: Keycloak's own token handling answers
+        }
+        if (sub == null || !sub.regionMatches(true, 0, "spiffe://", 0, 9)) {
+            return null;
+        }
+        return SpiffeSupport.verify(session, realm, token, endpointUrl(realm), "invalid_token").spiffeId();
+    }
+
+    /** The audience a JWT-SVID presented to this endpoint must name: the endpoint's own URL. */
+    String endpointUrl(RealmModel realm) {
+        return Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName())
+                + "/clients-registrations/" + PackRegistrationProviderFactory.ID;
+    }
+
+    private SoftwareStatementVerifier statementVerifier(RealmModel realm) {
+        JwksFetcher fetcher = PackRegistrationProviderFactory.jwks(session);
+        return new SoftwareStatementVerifier((issuer, refresh) -> {
+            if (issuer.staticJwks() != null) {
+                return issuer.staticJwks();
+            }
+            try {
+                return fetcher.get(issuer.jwksUri(), refresh);
+            } catch (JwksFetcher.JwksUnavailable e) {
+                throw new DcrError(DcrError.INVALID_SOFTWARE_STATEMENT, "the keys of issuer " + issuer.name()
+                        + " are unavailable: " + e.getMessage());
+            }
+        }, (jwt, issuer) -> {
+            SpiffeSupport.Svid svid = SpiffeSupport.verify(session, realm, jwt, endpointUrl(realm), DcrError.INVALID_SOFTWARE_STATEMENT);
+            if (!svid.trustDomain().equalsIgnoreCase(issuer.trustDomain())) {
+                throw new DcrError(DcrError.UNAPPROVED_SOFTWARE_STATEMENT, "the statement's trust domain is not trusted");
+            }
+            return svid.claims();
+        });
+    }
+
+    private OIDCClientRegistrationProvider delegate(RegistrationRequest request) {
+        OIDCClientRegistrationProvider delegate = new OIDCClientRegistrationProvider(session);
+        delegate.setEvent(event);
+        delegate.setAuth(request == null
+                ? new ClientRegistrationAuth(session, delegate, event, PackRegistrationProviderFactory.ID)
+                : new PackRegistrationAuth(session, delegate, event, PackRegistrationProviderFactory.ID, request));
+        return delegate;
+    }
+
+    /** Keycloak's client information response plus what the pack keeps (DCR-12, DCR-13). */
+    private Response respond(Response stock, int status) {
+        ObjectNode out = MAPPER.valueToTree(stock.getEntity());
+        ClientModel client = session.getContext().getRealm().getClientByClientId(out.path("client_id").asText());
+        if (client != null) {
+            // DCRM-01: the configuration URL of this endpoint, not of the stock one.
+            String configurationUri = endpointUrl(session.getContext().getRealm()) + "/" + client.getClientId();
+            if (out.has("registration_client_uri")) {
+                out.put("registration_client_uri", configurationUri);
+            }
+            copy(client, RegistrationRequest.ATTR_SOFTWARE_ID, out, RegistrationMetadata.SOFTWARE_ID);
+            copy(client, RegistrationRequest.ATTR_SOFTWARE_VERSION, out, RegistrationMetadata.SOFTWARE_VERSION);
+            copy(client, RegistrationRequest.ATTR_SOFTWARE_STATEMENT, out, RegistrationMetadata.SOFTWARE_STATEMENT);
+            copy(client, RegistrationRequest.ATTR_APPLICATION_TYPE, out, RegistrationMetadata.APPLICATION_TYPE);
+            copy(client, RegistrationRequest.ATTR_SPIFFE_ID, out, RegistrationMetadata.SPIFFE_ID);
+        }
+        if (out.hasNonNull("client_secret") && !out.has("client_secret_expires_at")) {
+            out.put("client_secret_expires_at", 0);
+        }
+        // RFC 7591 §2: jwks and jwks_uri never both, in a response either.
+        if (out.hasNonNull(RegistrationMetadata.JWKS_URI)) {
+            out.remove(RegistrationMetadata.JWKS);
+        }
+        Response.ResponseBuilder builder = Response.status(status).entity(out).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store");
+        if (status == 201 && out.hasNonNull("registration_client_uri")) {
+            builder.location(URI.create(out.get("registration_client_uri").asText()));
+        }
+        return builder.build();
+    }
+
+    private static void copy(ClientModel client, String attribute, ObjectNode out, String member) {
+        String value = client.getAttribute(attribute);
+        if (value != null && !value.isBlank()) {
+            out.put(member, value);
+        } else {
+            out.remove(member);
+        }
+    }
+
+    private Response guarded(Supplier<Response> action) {
+        try {
+            return action.get();
+        } catch (DcrError e) {
+            return refuse(e);
+        } catch (ErrorResponseException e) {
+            Object recorded = session.getAttribute(RegistrationRequest.ERROR_ATTRIBUTE);
+            if (recorded instanceof DcrError error) {
+                return refuse(error);
+            }
+            rollback();
+            String description = e.getErrorDescription();
+            if (description != null && description.contains("rejected request to client-registration service")) {
+                // Keycloak's own registration policies answer 403 insufficient_scope; RFC 7591 says 400.
+                return error(400, DcrError.INVALID_CLIENT_METADATA, description);
+            }
+            Response r = e.getResponse();
+            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, description) : r;
+        } catch (WebApplicationException e) {
+            rollback();
+            Response r = e.getResponse();
+            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, "the request could not be processed") : r;
+        } catch (RuntimeException e) {
+            LOG.warn("DCR request refused after an unexpected error", e);
+            rollback();
+            return error(400, DcrError.INVALID_CLIENT_METADATA, "the registration request could not be processed");
+        }
+    }
+
+    private Response refuse(DcrError e) {
+        rollback();
+        return "invalid_token".equals(e.code())
+                ? Response.fromResponse(error(401, e.code(), e.description()))
+                        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"").build()
+                : error(e.status(), e.code(), e.description());
+    }
+
+    static Response error(int status, String code, String description) {
+        ObjectNode body = MAPPER.createObjectNode().put("error", code);
+        if (description != null) {
+            body.put("error_description", description);
+        }
+        return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store").build();
+    }
+
+    private void rollback() {
+        if (session.getTransactionManager().isActive()) {
+            session.getTransactionManager().setRollbackOnly();
+        }
+    }
+
+    @Override
+    public void setAuth(ClientRegistrationAuth auth) {
+        this.auth = auth;
+    }
+
+    @Override
+    public ClientRegistrationAuth getAuth() {
+        return auth;
+    }
+
+    @Override
+    public void setEvent(EventBuilder event) {
+        this.event = event;
+    }
+
+    @Override
+    public EventBuilder getEvent() {
+        return event;
+    }
+
+    @Override
+    public void close() {
+    }
+
+}

@@ -1,0 +1,119 @@
+package dev.workloadid.keycloak.dcr.endpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.workloadid.keycloak.dcr.rules.DcrError;
+import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
+import dev.workloadid.keycloak.dcr.statement.VerifiedStatement;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+import org.keycloak.services.clientregistration.oidc.DescriptionConverter;
+import org.keycloak.util.JsonSerialization;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the pack's endpoint learned about one registration request, handed to the pack's policies
+ * through a session attribute. For requests through the stock {@code openid-connect} endpoint the
+ * policies see a view rebuilt from Keycloak's client representation instead.
+ */
+public final class RegistrationRequest {
+
+    public static final String SESSION_ATTRIBUTE = RegistrationRequest.class.getName();
+    /** Where a pack policy leaves its RFC 7591 error for the endpoint (policy exceptions lose their type). */
+    public static final String ERROR_ATTRIBUTE = RegistrationRequest.class.getName() + ".error";
+
+    /** Client attributes the pack keeps. */
+    public static final String ATTR_SOFTWARE_ID = "software_id";
+    public static final String ATTR_SOFTWARE_VERSION = "software_version";
+    public static final String ATTR_SOFTWARE_STATEMENT = "wi.dcr.software_statement";
+    public static final String ATTR_STATEMENT_ISSUER = "wi.dcr.software_statement_issuer";
+    public static final String ATTR_APPLICATION_TYPE = "wi.dcr.application_type";
+    public static final String ATTR_SPIFFE_ID = "spiffe.id";
+    public static final String ATTR_PKCE = "pkce.code.challenge.method";
+    public static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
+    public static final String SPIFFE_AUTH_METHOD = "spiffe_jwt";
+
+    private final RegistrationMetadata metadata;
+    private final VerifiedStatement statement;
+    private final String attestedSpiffeId;
+    private final String sourceAddress;
+    private final String applicationType;
+
+    public RegistrationRequest(RegistrationMetadata metadata, VerifiedStatement statement, String attestedSpiffeId,
+                               String sourceAddress, String applicationType) {
+        this.metadata = metadata;
+        this.statement = statement;
+        this.attestedSpiffeId = attestedSpiffeId;
+        this.sourceAddress = sourceAddress;
+        this.applicationType = applicationType;
+    }
+
+    /** The request the current policy evaluation is about. */
+    public static RegistrationRequest of(ClientRegistrationContext context) {
+        KeycloakSession session = context.getSession();
+        Object attached = session.getAttribute(SESSION_ATTRIBUTE);
+        if (attached instanceof RegistrationRequest r) {
+            return r;
+        }
+        // Stock endpoint: rebuild RFC 7591 metadata from the representation Keycloak converted.
+        ClientRepresentation rep = context.getClient();
+        Object external = DescriptionConverter.toExternalResponse(session, rep, URI.create("urn:wi:dcr"));
+        ObjectNode node = JsonSerialization.mapper.valueToTree(external);
+        Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
+        return new RegistrationRequest(RegistrationMetadata.of(node), null, null,
+                session.getContext().getConnection().getRemoteAddr(), attributes.get(ATTR_APPLICATION_TYPE));
+    }
+
+    /** Records a pack policy's refusal so the pack's endpoint can answer with its RFC 7591 code. */
+    public static void recordError(KeycloakSession session, DcrError error) {
+        session.setAttribute(ERROR_ATTRIBUTE, error);
+    }
+
+    /** Puts what the pack keeps into the client about to be created or updated. */
+    void applyTo(ClientRepresentation rep) {
+        Map<String, String> attributes = rep.getAttributes() == null ? new HashMap<>() : new HashMap<>(rep.getAttributes());
+        put(attributes, ATTR_SOFTWARE_ID, softwareId());
+        put(attributes, ATTR_SOFTWARE_VERSION, metadata.text(RegistrationMetadata.SOFTWARE_VERSION));
+        put(attributes, ATTR_SOFTWARE_STATEMENT, statement == null ? null : statement.raw());
+        put(attributes, ATTR_STATEMENT_ISSUER, statement == null ? null : statement.issuer());
+        put(attributes, ATTR_APPLICATION_TYPE, applicationType);
+        if (attestedSpiffeId != null) {
+            attributes.put(ATTR_SPIFFE_ID, attestedSpiffeId);
+            rep.setClientAuthenticatorType(SPIFFE_AUTHENTICATOR);
+            rep.setPublicClient(false);
+        }
+        rep.setAttributes(attributes);
+    }
+
+    private static void put(Map<String, String> attributes, String key, String value) {
+        // An empty value clears the attribute on update (omitted metadata is deleted, RFC 7592 §2.2).
+        attributes.put(key, value == null ? "" : value);
+    }
+
+    public RegistrationMetadata metadata() {
+        return metadata;
+    }
+
+    public VerifiedStatement statement() {
+        return statement;
+    }
+
+    public String attestedSpiffeId() {
+        return attestedSpiffeId;
+    }
+
+    public String sourceAddress() {
+        return sourceAddress;
+    }
+
+    public String applicationType() {
+        return applicationType;
+    }
+
+    public String softwareId() {
+        return metadata.text(RegistrationMetadata.SOFTWARE_ID);
+    }
+}

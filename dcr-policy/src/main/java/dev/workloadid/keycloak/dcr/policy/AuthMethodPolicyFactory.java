@@ -1,0 +1,41 @@
+package dev.workloadid.keycloak.dcr.policy;
+
+import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.AuthMethodRules;
+import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+
+import java.util.List;
+
+/** Policy {@value #ID}: which token_endpoint_auth_method values may be registered. */
+public final class AuthMethodPolicyFactory extends PackPolicyFactory {
+
+    public static final String ID = "wi-token-endpoint-auth-method";
+    static final String ALLOWED = "allowed-methods";
+
+    public AuthMethodPolicyFactory() {
+        super(ID, "Allowed token_endpoint_auth_method values. Empty: in the anonymous set, no shared-secret method ("
+                        + String.join(", ", AuthMethodRules.ANONYMOUS_DEFAULT) + "); in the authenticated set, all methods.",
+                b -> list(b, ALLOWED, "Allowed methods", "token_endpoint_auth_method values to accept, e.g. private_key_jwt, "
+                        + "none, spiffe_jwt, tls_client_auth, client_secret_basic. A request naming none means client_secret_basic."),
+                Policy::new);
+    }
+
+    static final class Policy extends PackPolicy {
+        Policy(KeycloakSession session, ComponentModel model) {
+            super(session, model);
+        }
+
+        @Override
+        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+            List<String> allowed = values(ALLOWED);
+            if (allowed.isEmpty()) {
+                allowed = anonymous() ? AuthMethodRules.ANONYMOUS_DEFAULT : AuthMethodRules.AUTHENTICATED_DEFAULT;
+            }
+            AuthMethodRules.check(request.metadata().text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD), allowed);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.workloadid.keycloak.dcr.policy;
+
+import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.McpRules;
+import dev.workloadid.keycloak.dcr.rules.RedirectUriRules;
+import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+
+import java.util.List;
+
+/** Policy {@value #ID}: https redirect URIs, loopback or private-use schemes for native clients, no wildcards or fragments. */
+public final class RedirectUriPolicyFactory extends PackPolicyFactory {
+
+    public static final String ID = "wi-redirect-uris";
+    static final String LOCALHOST = "allow-localhost-name";
+    static final String PRIVATE_SCHEMES = "allow-private-use-schemes";
+    static final String HTTP_LOOPBACK_WEB = "allow-http-loopback-for-web";
+
+    public RedirectUriPolicyFactory() {
+        super(ID, "Redirect URIs must be https; native clients (application_type native) may also use http on a loopback "
+                        + "address with any port, or a private-use scheme in reverse-domain form. Wildcards, fragments and "
+                        + "user info are refused (invalid_redirect_uri).",
+                b -> {
+                    bool(b, LOCALHOST, "Allow the name localhost", true, "Accept http://localhost as a loopback redirect "
+                            + "(RFC 8252 prefers 127.0.0.1 and [::1], which are always accepted for native clients).");
+                    bool(b, PRIVATE_SCHEMES, "Allow private-use schemes", true,
+                            "Accept private-use URI schemes such as com.example.app:/callback for native clients.");
+                    bool(b, HTTP_LOOPBACK_WEB, "Allow http loopback for web clients", false,
+                            "Also accept http loopback redirect URIs for web clients (local development).");
+                },
+                Policy::new);
+    }
+
+    static final class Policy extends PackPolicy {
+        Policy(KeycloakSession session, ComponentModel model) {
+            super(session, model);
+        }
+
+        @Override
+        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+            List<String> uris = request.metadata().list(RegistrationMetadata.REDIRECT_URIS);
+            String type = request.applicationType() != null ? request.applicationType()
+                    : McpRules.applicationType(request.metadata().text(RegistrationMetadata.APPLICATION_TYPE), uris, false);
+            RedirectUriRules.check(uris, type, new RedirectUriRules.Settings(flag(LOCALHOST, true),
+                    flag(PRIVATE_SCHEMES, true), flag(HTTP_LOOPBACK_WEB, false)));
+        }
+    }
+}

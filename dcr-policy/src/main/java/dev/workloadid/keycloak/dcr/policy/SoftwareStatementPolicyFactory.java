@@ -1,0 +1,50 @@
+package dev.workloadid.keycloak.dcr.policy;
+
+import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.DcrError;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+
+import java.util.List;
+
+/** Policy {@value #ID}: a verified software statement is required, optionally from named issuers only. */
+public final class SoftwareStatementPolicyFactory extends PackPolicyFactory {
+
+    public static final String ID = "wi-software-statement";
+    static final String REQUIRED = "required";
+    static final String ISSUERS = "trusted-issuers";
+
+    public SoftwareStatementPolicyFactory() {
+        super(ID, "Requires a software statement verified against the realm's Software statement issuers (pack endpoint "
+                        + "rfc7591 only: the stock endpoint cannot receive statements), optionally from the issuers named here.",
+                b -> {
+                    bool(b, REQUIRED, "Statement required", true, "Refuse registrations without a software statement.");
+                    list(b, ISSUERS, "Accepted issuers", "Issuer names (iss values, or trust domains for SPIFFE issuers) "
+                            + "whose statements this policy accepts. Empty: any issuer configured for the realm.");
+                },
+                Policy::new);
+    }
+
+    static final class Policy extends PackPolicy {
+        Policy(KeycloakSession session, ComponentModel model) {
+            super(session, model);
+        }
+
+        @Override
+        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+            if (request.statement() == null) {
+                if (flag(REQUIRED, true)) {
+                    throw DcrError.metadata("a software_statement from a trusted issuer is required");
+                }
+                return;
+            }
+            List<String> issuers = values(ISSUERS);
+            if (!issuers.isEmpty() && !issuers.contains(request.statement().issuer())) {
+                throw new DcrError(DcrError.UNAPPROVED_SOFTWARE_STATEMENT, "software statements of issuer "
+                        + request.statement().issuer() + " are not accepted here");
+            }
+        }
+    }
+}

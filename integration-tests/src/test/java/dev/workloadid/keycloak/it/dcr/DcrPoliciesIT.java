@@ -1,0 +1,149 @@
+package dev.workloadid.keycloak.it.dcr;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
+import dev.workloadid.keycloak.it.fixtures.TestCa;
+import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.KeycloakExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pack's policies in the anonymous set (stock Trusted Hosts removed), each accepting and refusing. */
+@ExtendWith(KeycloakExtension.class)
+class DcrPoliciesIT {
+
+    private static String realm;
+    private static URI endpoint;
+    private static LoopbackHttpsServer jwksHost;
+
+    @BeforeAll
+    static void realm(AdminClient admin) {
+        realm = admin.createRealm("dcr-pol");
+        endpoint = Dcr.endpoint(admin, realm);
+        Dcr.removePolicy(admin, realm, "anonymous", "trusted-hosts");
+        Dcr.addPolicy(admin, realm, "anonymous", "wi-token-endpoint-auth-method", Map.of());
+        Dcr.addPolicy(admin, realm, "anonymous", "wi-redirect-uris", Map.of());
+        Dcr.addPolicy(admin, realm, "anonymous", "wi-jwks", Map.of());
+        Dcr.addPolicy(admin, realm, "anonymous", "wi-mcp-clients", Map.of());
+        Dcr.addPolicy(admin, realm, "anonymous", "wi-software-id-max-clients", Map.of("max-clients", List.of("2")));
+        ECKey key = Dcr.newKey("c1");
+        jwksHost = new LoopbackHttpsServer(TestCa.shared())
+                .json("/jwks", () -> Dcr.jwks(key))
+                .json("/not-jwks", () -> "{\"hello\":\"world\"}");
+    }
+
+    @AfterAll
+    static void stop() {
+        jwksHost.close();
+    }
+
+    private static ObjectNode publicNative() {
+        ObjectNode m = Dcr.metadata("http://127.0.0.1:6276/oauth/callback");
+        m.put("token_endpoint_auth_method", "none");
+        m.put("application_type", "native");
+        return m;
+    }
+
+    private static Http.Response register(ObjectNode m) {
+        return Dcr.post(endpoint, m, null);
+    }
+
+    private static void refused(Http.Response r, String code, AdminClient admin, int before) {
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().get("error").asText()).isEqualTo(code);
+        assertThat(r.json().get("error_description").asText()).isNotBlank();
+        assertThat(Dcr.clientCount(admin, realm)).as("no client left behind").isEqualTo(before);
+    }
+
+    @Test
+    void authMethod_anonymousPublicPkceClientAccepted_sharedSecretRefused(AdminClient admin) {
+        Http.Response ok = register(publicNative());
+        assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+        assertThat(ok.json().get("token_endpoint_auth_method").asText()).isEqualTo("none");
+        assertThat(ok.json().has("client_secret")).isFalse();
+        String id = ok.json().get("client_id").asText();
+        String internal = admin.getJson("/realms/" + realm + "/clients?clientId=" + id).get(0).get("id").asText();
+        assertThat(admin.getJson("/realms/" + realm + "/clients/" + internal).get("attributes")
+                .get("pkce.code.challenge.method").asText()).isEqualTo("S256");
+
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode secret = Dcr.metadata("https://app.example.com/cb");
+        secret.put("token_endpoint_auth_method", "client_secret_post");
+        refused(register(secret), "invalid_client_metadata", admin, before);
+        refused(register(Dcr.metadata("https://app.example.com/cb")), "invalid_client_metadata", admin, before); // default basic
+    }
+
+    @Test
+    void redirectUris_refusesHttpWebWildcardAndFragment(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        for (String bad : List.of("http://app.example.com/cb", "https://app.example.com/*", "https://app.example.com/cb#x")) {
+            ObjectNode m = Dcr.metadata(bad);
+            m.put("token_endpoint_auth_method", "none");
+            m.put("application_type", "web");
+            refused(register(m), "invalid_redirect_uri", admin, before);
+        }
+        ObjectNode web = Dcr.metadata("https://app.example.com/cb");
+        web.put("token_endpoint_auth_method", "none");
+        web.put("application_type", "web");
+        assertThat(register(web).status()).isEqualTo(201);
+    }
+
+    @Test
+    void jwks_httpsFetchedThroughSafeFetcher(AdminClient admin) {
+        ObjectNode good = Dcr.metadata("https://app.example.com/cb");
+        good.put("token_endpoint_auth_method", "private_key_jwt");
+        good.put("jwks_uri", jwksHost.url("statements.issuer.test", "/jwks").toString());
+        Http.Response ok = register(good);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+        assertThat(ok.json().get("jwks_uri").asText()).endsWith("/jwks");
+        assertThat(ok.json().has("jwks")).isFalse();
+
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode notJwks = good.deepCopy().put("jwks_uri", jwksHost.url("statements.issuer.test", "/not-jwks").toString());
+        refused(register(notJwks), "invalid_client_metadata", admin, before);
+        ObjectNode http = good.deepCopy().put("jwks_uri", "http://statements.issuer.test/jwks");
+        refused(register(http), "invalid_client_metadata", admin, before);
+    }
+
+    @Test
+    void mcp_applicationTypeAndPublicClientGrants(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode badType = publicNative().put("application_type", "desktop");
+        refused(register(badType), "invalid_client_metadata", admin, before);
+        ObjectNode implicit = publicNative();
+        implicit.putArray("grant_types").add("implicit");
+        implicit.putArray("response_types").add("token");
+        refused(register(implicit), "invalid_client_metadata", admin, before);
+    }
+
+    @Test
+    void maxClientsPerSoftwareId(AdminClient admin) {
+        for (int i = 0; i < 2; i++) {
+            Http.Response r = register(publicNative().put("software_id", "capped-app"));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+        }
+        int before = Dcr.clientCount(admin, realm);
+        refused(register(publicNative().put("software_id", "capped-app")), "invalid_client_metadata", admin, before);
+        assertThat(register(publicNative().put("software_id", "other-app")).status()).isEqualTo(201);
+    }
+
+    @Test
+    void unknownMetadataAccepted(AdminClient admin) {
+        ObjectNode m = publicNative();
+        m.put("x_mcp_vendor", "whatever").putArray("x_list").add(1);
+        Http.Response r = register(m);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().has("x_mcp_vendor")).isFalse();
+        assertThat(r.json().get("application_type").asText()).isEqualTo("native");
+    }
+}
