@@ -74,11 +74,10 @@ public final class SpiffeClients {
         return SpiffeIdMatcher.match(id, entries.values());
     }
 
-    /** Whether a client of another authenticator (e.g. federated-jwt) is bound to exactly this ID. */
-    public static boolean claimedByOtherAuthenticator(KeycloakSession session, RealmModel realm, SpiffeId id,
-                                                     Set<String> authenticatorTypes) {
+    /** Whether a client using one of {@code authenticatorTypes} (e.g. federated-jwt) is bound to exactly this ID. */
+    public static boolean claimedBy(KeycloakSession session, RealmModel realm, SpiffeId id, Set<String> authenticatorTypes) {
         return session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, id.toString()), 0, MAX_PER_PATTERN)
-                .anyMatch(c -> !authenticatorTypes.contains(c.getClientAuthenticatorType()));
+                .anyMatch(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()));
     }
 
     /** Whether the client is registered for this SPIFFE ID (exact or pattern), SCA-P1/SCA-P3. */

@@ -32,6 +32,8 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(SpiffeJwtSvidAuthenticator.class);
     static final Set<String> SPIFFE_AUTHENTICATORS = Set.of(SpiffeJwtSvidAuthenticatorFactory.ID);
+    /** Stock authenticators that also accept jwt-spiffe assertions; their clients are left to them. */
+    static final Set<String> DEFER_TO = Set.of("federated-jwt");
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
@@ -113,9 +115,8 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
             // The request names a client that is not the SPIFFE ID: that client, and only if it
             // authorizes this SPIFFE ID (post-02 §3.1, SCA-P1).
             ClientModel named = session.clients().getClientByClientId(realm, requested);
-            if (named != null && !SPIFFE_AUTHENTICATORS.contains(named.getClientAuthenticatorType())
-                    && !named.isPublicClient()) {
-                // Another authenticator's client (e.g. stock federated-jwt): not ours to judge.
+            if (named != null && DEFER_TO.contains(named.getClientAuthenticatorType()) && !named.isPublicClient()) {
+                // A client of stock federated-jwt, which also takes jwt-spiffe assertions: its call.
                 context.setClient(named);
                 context.attempted();
                 return null;
@@ -139,7 +140,7 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
                     + " matches several equally specific client registrations (" + owners + ")");
             return null;
         }
-        if (SpiffeClients.claimedByOtherAuthenticator(session, realm, id, SPIFFE_AUTHENTICATORS)) {
+        if (SpiffeClients.claimedBy(session, realm, id, DEFER_TO)) {
             // The SPIFFE ID is bound to a client of another authenticator (stock federated-jwt uses
             // the same attribute): leave the request to it rather than reject or auto-register.
             context.attempted();

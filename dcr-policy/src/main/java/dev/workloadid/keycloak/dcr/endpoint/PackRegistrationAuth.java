@@ -66,6 +66,38 @@ final class PackRegistrationAuth extends ClientRegistrationAuth {
         return RegistrationAuth.AUTHENTICATED;
     }
 
+    // A SPIFFE-attested request's bearer is a JWT-SVID, not a Keycloak token: Keycloak's lazy token
+    // decoding (reached through these accessors after the client is created) must not run on it.
+
+    @Override
+    public org.keycloak.representations.AccessToken getJwt() {
+        return attested() ? null : super.getJwt();
+    }
+
+    @Override
+    public boolean isInitialAccessToken() {
+        return !attested() && super.isInitialAccessToken();
+    }
+
+    @Override
+    public boolean isRegistrationAccessToken() {
+        return !attested() && super.isRegistrationAccessToken();
+    }
+
+    @Override
+    public String getToken() {
+        return attested() ? null : super.getToken();
+    }
+
+    @Override
+    public RegistrationAuth getRegistrationAuth() {
+        return attested() ? RegistrationAuth.AUTHENTICATED : super.getRegistrationAuth();
+    }
+
+    private boolean attested() {
+        return request.attestedSpiffeId() != null;
+    }
+
     @Override
     public RegistrationAuth requireUpdate(ClientRegistrationContext context, ClientModel client) {
         if (client != null) {

@@ -81,15 +81,16 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             RealmModel realm = session.getContext().getRealm();
             String attested = attestedSpiffeId(realm);
             RegistrationRequest request = prepare(body, realm, attested, null);
-            // A stream over the realm's clients: spiffe.id is not a searchable attribute by default.
-            if (attested != null && realm.getClientsStream()
-                    .anyMatch(c -> attested.equals(c.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID)))) {
+            // jwt.credential.sub is always searchable (see the SPIFFE module's SpiffeClients).
+            if (attested != null && session.clients().searchClientsByAttributes(realm,
+                    java.util.Map.of(RegistrationRequest.ATTR_SPIFFE_ID, attested), 0, 1).findAny().isPresent()) {
                 throw DcrError.metadata("a client is already registered for " + attested
                         + "; update it with its registration access token");
             }
             OIDCClientRepresentation oidc = toOidc(request);
             OIDCClientRegistrationProvider delegate = delegate(request);
-            Response created = delegate.createOIDC(oidc);
+            Response created = attested == null ? delegate.createOIDC(oidc)
+                    : WithoutAuthorization.call(session.getContext(), () -> delegate.createOIDC(oidc));
             return respond(created, 201);
         });
     }
@@ -174,6 +175,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
     private String attestedSpiffeId(RealmModel realm) {
         String header = session.getContext().getRequestHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            LOG.debugf("registration without a bearer token (header present: %s)", header != null);
             return null;
         }
         String token = header.substring(7).trim();
@@ -185,6 +187,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             return null; // not a JWT: Keycloak's own token handling answers
         }
         if (sub == null || !sub.regionMatches(true, 0, "spiffe://", 0, 9)) {
+            LOG.debugf("bearer JWT is not a JWT-SVID (sub %s); Keycloak's token handling answers", sub);
             return null;
         }
         return SpiffeSupport.verify(session, realm, token, endpointUrl(realm), "invalid_token").spiffeId();

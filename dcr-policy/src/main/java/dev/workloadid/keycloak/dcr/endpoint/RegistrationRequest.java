@@ -31,7 +31,8 @@ public final class RegistrationRequest {
     public static final String ATTR_SOFTWARE_STATEMENT = "wi.dcr.software_statement";
     public static final String ATTR_STATEMENT_ISSUER = "wi.dcr.software_statement_issuer";
     public static final String ATTR_APPLICATION_TYPE = "wi.dcr.application_type";
-    public static final String ATTR_SPIFFE_ID = "spiffe.id";
+    /** The SPIFFE authenticator's binding attribute (Keycloak's always-searchable federated subject). */
+    public static final String ATTR_SPIFFE_ID = "jwt.credential.sub";
     public static final String ATTR_PKCE = "pkce.code.challenge.method";
     public static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
     public static final String SPIFFE_AUTH_METHOD = "spiffe_jwt";

@@ -152,7 +152,7 @@ class SpiffeJwtThroughputBenchmarkIT {
             if (provider.equals(execution.path("providerId").asText())) {
                 if (!"ALTERNATIVE".equals(execution.path("requirement").asText())) {
                     ((ObjectNode) execution).put("requirement", "ALTERNATIVE");
-                    AdminClient.expect(admin.put(path, execution), 202);
+                    assertThat(admin.put(path, execution).status()).isIn(202, 204);
                 }
                 return;
             }
@@ -161,7 +161,7 @@ class SpiffeJwtThroughputBenchmarkIT {
         for (JsonNode execution : admin.getJson(path)) {
             if (provider.equals(execution.path("providerId").asText())) {
                 ((ObjectNode) execution).put("requirement", "ALTERNATIVE");
-                AdminClient.expect(admin.put(path, execution), 202);
+                assertThat(admin.put(path, execution).status()).isIn(202, 204);
             }
         }
     }
