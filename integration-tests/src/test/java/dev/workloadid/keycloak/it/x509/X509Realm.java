@@ -44,7 +44,7 @@ final class X509Realm {
     }
 
     /** A confidential service-account client of {@code authenticatorType} with the given attributes. */
-    static void client(AdminClient admin, String realm, String clientId, String authenticatorType, Map<String, String> attributes) {
+    static String client(AdminClient admin, String realm, String clientId, String authenticatorType, Map<String, String> attributes) {
         ObjectNode client = Http.JSON.createObjectNode()
                 .put("clientId", clientId).put("publicClient", false)
                 .put("clientAuthenticatorType", authenticatorType)
@@ -54,7 +54,16 @@ final class X509Realm {
         if ("client-secret".equals(authenticatorType)) {
             client.put("secret", "s3cret");
         }
-        admin.createClient(realm, client);
+        return admin.createClient(realm, client);
+    }
+
+    /** Puts the client itself into its tokens' audience, so it may introspect them (Keycloak 26 requires it). */
+    static void selfAudience(AdminClient admin, String realm, String internalId, String clientId) {
+        ObjectNode mapper = Http.JSON.createObjectNode().put("name", "self-audience").put("protocol", "openid-connect")
+                .put("protocolMapper", "oidc-audience-mapper");
+        mapper.putObject("config").put("included.client.audience", clientId).put("access.token.claim", "true")
+                .put("introspection.token.claim", "true");
+        AdminClient.expect(admin.post("/realms/" + realm + "/clients/" + internalId + "/protocol-mappers/models", mapper), 201);
     }
 
     static Http.Response post(HttpClient http, URI uri, Map<String, String> form, String basic) {

@@ -6,6 +6,7 @@ import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.Http;
 import dev.workloadid.keycloak.it.harness.KeycloakExtension;
 import dev.workloadid.keycloak.it.harness.KeycloakServer;
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeClients;
 import dev.workloadid.keycloak.spiffe.x509.X509SvidIssuer;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(KeycloakExtension.class)
 class X509SvidDirectTlsIT {
 
+    private static final String SPIFFE_ID = SpiffeClients.SPIFFE_ID_ATTRIBUTE;
     private static final String PAYMENTS_ID = "spiffe://" + SpiffeX509Authorities.TD_ONE + "/ns/prod/payments";
 
     private static String realm;
@@ -41,12 +43,13 @@ class X509SvidDirectTlsIT {
         tls = server.httpsUrl().get();
         x509 = SpiffeX509Authorities.shared();
         realm = X509Realm.create(admin, "x509-tls");
-        X509Realm.client(admin, realm, "payments", "spiffe-x509-svid", Map.of("spiffe.id", PAYMENTS_ID,
+        String paymentsId = X509Realm.client(admin, realm, "payments", "spiffe-x509-svid", Map.of(SPIFFE_ID, PAYMENTS_ID,
                 "tls.client.certificate.bound.access.tokens", "true"));
+        X509Realm.selfAudience(admin, realm, paymentsId, "payments");
         X509Realm.client(admin, realm, "batch", "spiffe-x509-svid",
-                Map.of("spiffe.id", "spiffe://" + SpiffeX509Authorities.TD_ONE + "/batch/*"));
+                Map.of(SPIFFE_ID, "spiffe://" + SpiffeX509Authorities.TD_ONE + "/batch/*"));
         X509Realm.client(admin, realm, "jwt-only", "spiffe-jwt-svid",
-                Map.of("spiffe.id", "spiffe://" + SpiffeX509Authorities.TD_ONE + "/jwt-only"));
+                Map.of(SPIFFE_ID, "spiffe://" + SpiffeX509Authorities.TD_ONE + "/jwt-only"));
         X509Realm.client(admin, realm, "stock-x509", "client-x509", Map.of("x509.subjectdn", "O=SPIFFE"));
         X509Realm.client(admin, realm, "secret-client", "client-secret", Map.of());
         payments = x509.one().svid("/ns/prod/payments").issue();
