@@ -76,7 +76,7 @@ final class SpiffeAssociation {
         if (match instanceof SpiffeIdMatcher.Ambiguous<ClientModel> tie) {
             String owners = tie.owners().stream().map(ClientModel::getClientId).collect(Collectors.joining(", "));
             LOG.warnf("Realm %s: SPIFFE ID %s matches equally specific registrations of clients %s; "
-                    + "fix their spiffe.id attributes", realm.getName(), id, owners);
+                    + "fix their " + SpiffeClients.SPIFFE_ID_ATTRIBUTE + " attributes", realm.getName(), id, owners);
             reject(context, authenticatorId, id.toString(), "configuration error: SPIFFE ID " + id
                     + " matches several equally specific client registrations (" + owners + ")");
             return null;
@@ -106,6 +106,20 @@ final class SpiffeAssociation {
         context.getEvent().client(client).detail("spiffe_id", id.toString())
                 .detail(Details.CLIENT_AUTH_METHOD, authenticatorId);
         context.success();
+    }
+
+    /**
+     * Runs an authenticator's body so that an unexpected error still ends as our invalid_client with
+     * an event, never as Keycloak's generic unauthorized_client or a 5xx.
+     */
+    static void guarded(ClientAuthenticationFlowContext context, String authenticatorId, String svidKind,
+                        java.util.function.Consumer<ClientAuthenticationFlowContext> body) {
+        try {
+            body.accept(context);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Unexpected error authenticating a %s client in realm %s", svidKind, context.getRealm().getName());
+            reject(context, authenticatorId, null, "the " + svidKind + " could not be checked (server error, see the server log)");
+        }
     }
 
     static String requestedClientId(ClientAuthenticationFlowContext context) {

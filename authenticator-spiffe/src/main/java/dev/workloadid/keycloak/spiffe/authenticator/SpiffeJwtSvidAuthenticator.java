@@ -24,13 +24,7 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
-        try {
-            authenticate(context);
-        } catch (RuntimeException e) {
-            // Never let Keycloak turn our failure into a generic unauthorized_client / 5xx.
-            LOG.errorf(e, "Unexpected error authenticating a JWT-SVID client in realm %s", context.getRealm().getName());
-            reject(context, null, "the JWT-SVID could not be checked (server error, see the server log)");
-        }
+        SpiffeAssociation.guarded(context, SpiffeJwtSvidAuthenticatorFactory.ID, "JWT-SVID", this::authenticate);
     }
 
     private void authenticate(ClientAuthenticationFlowContext context) {

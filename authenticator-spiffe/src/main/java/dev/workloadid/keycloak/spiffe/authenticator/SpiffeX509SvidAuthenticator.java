@@ -41,6 +41,10 @@ final class SpiffeX509SvidAuthenticator implements ClientAuthenticator {
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
+        SpiffeAssociation.guarded(context, ID, "X.509-SVID", this::authenticate);
+    }
+
+    private void authenticate(ClientAuthenticationFlowContext context) {
         context.attempted();
         String requested = SpiffeAssociation.requestedClientId(context);
         ClientModel named = requested == null || requested.isBlank() ? null
