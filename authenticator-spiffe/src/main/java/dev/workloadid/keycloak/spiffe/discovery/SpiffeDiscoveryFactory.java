@@ -1,7 +1,9 @@
 package dev.workloadid.keycloak.spiffe.discovery;
 
 import dev.workloadid.keycloak.common.keycloak.ChainedWellKnownProviderFactory;
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeAuthenticatorFactory;
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
 import dev.workloadid.keycloak.spiffe.trust.ClientFlowInstaller;
 import org.keycloak.models.AuthenticationFlowModel;
 import org.keycloak.models.KeycloakSession;
@@ -12,8 +14,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * SCA-41/42: {@code spiffe_jwt} in the realm's token, introspection and revocation endpoint auth
- * method lists only when the SPIFFE JWT-SVID authenticator is active in that realm's client
+ * SCA-41/42: {@code spiffe_jwt} and {@code spiffe_x509} in the realm's token, introspection and revocation endpoint auth
+ * method lists, each only when its authenticator is active in that realm's client
  * authentication flow. (Keycloak itself lists every loaded authenticator's method in every realm.)
  */
 public abstract class SpiffeDiscoveryFactory extends ChainedWellKnownProviderFactory {
@@ -27,14 +29,21 @@ public abstract class SpiffeDiscoveryFactory extends ChainedWellKnownProviderFac
             return;
         }
         AuthenticationFlowModel flow = realm.getClientAuthenticationFlow();
-        boolean active = flow != null && ClientFlowInstaller.contains(realm, flow, SpiffeJwtSvidAuthenticatorFactory.ID);
-        Set<String> ours = Set.of(SpiffeJwtSvidAuthenticatorFactory.AUTH_METHOD);
-        metadata.setTokenEndpointAuthMethodsSupported(adjust(metadata.getTokenEndpointAuthMethodsSupported(), ours, active));
-        metadata.setIntrospectionEndpointAuthMethodsSupported(
-                adjust(metadata.getIntrospectionEndpointAuthMethodsSupported(), ours, active));
-        metadata.setRevocationEndpointAuthMethodsSupported(
-                adjust(metadata.getRevocationEndpointAuthMethodsSupported(), ours, active));
+        for (SpiffeAuthenticatorFactory factory : FACTORIES) {
+            boolean active = flow != null && ClientFlowInstaller.contains(realm, flow, factory.getId());
+            Set<String> ours = Set.of(factory.authMethod());
+            metadata.setTokenEndpointAuthMethodsSupported(adjust(metadata.getTokenEndpointAuthMethodsSupported(), ours, active));
+            metadata.setIntrospectionEndpointAuthMethodsSupported(
+                    adjust(metadata.getIntrospectionEndpointAuthMethodsSupported(), ours, active));
+            metadata.setRevocationEndpointAuthMethodsSupported(
+                    adjust(metadata.getRevocationEndpointAuthMethodsSupported(), ours, active));
+        }
+        // mtls_endpoint_aliases (RFC 8705 §5) is Keycloak's own: the same endpoint URLs, since Keycloak
+        // serves mutual TLS on its ordinary listener (or behind the proxy that terminates it).
     }
+
+    private static final List<SpiffeAuthenticatorFactory> FACTORIES =
+            List.of(new SpiffeJwtSvidAuthenticatorFactory(), new SpiffeX509SvidAuthenticatorFactory());
 
     static List<String> adjust(List<String> methods, Set<String> ours, boolean active) {
         if (methods == null) {

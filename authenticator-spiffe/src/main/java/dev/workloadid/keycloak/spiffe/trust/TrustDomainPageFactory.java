@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
+import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -63,11 +64,17 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
 
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+        installAuthenticators(realm);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        installAuthenticators(realm);
+    }
+
+    /** Both SPIFFE authenticators; each acts only on its own requests, so order does not matter. */
+    private static void installAuthenticators(RealmModel realm) {
+        ClientFlowInstaller.ensureInstalled(realm, SpiffeX509SvidAuthenticatorFactory.ID);
         ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
     }
 
@@ -78,9 +85,9 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
 
     @Override
     public String getHelpText() {
-        return "SPIFFE trust domains this realm trusts for workload client authentication (JWT-SVID). "
+        return "SPIFFE trust domains this realm trusts for workload client authentication (JWT-SVID and X.509-SVID). "
                 + "Each entry names a trust domain, where its bundle comes from and how its workloads may authenticate. "
-                + "Adding one also puts the SPIFFE JWT-SVID authenticator into the realm's client authentication flow.";
+                + "Adding one also puts the SPIFFE JWT-SVID and X.509-SVID authenticators into the realm's client authentication flow.";
     }
 
     @Override

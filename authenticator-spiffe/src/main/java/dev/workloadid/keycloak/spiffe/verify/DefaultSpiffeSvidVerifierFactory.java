@@ -29,7 +29,7 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                     Map<String, Object> claims = svid.claims() == null ? Map.of() : svid.claims().toJSONObject();
                     return new VerifiedJwtSvid(svid.spiffeId().toString(), svid.trustDomain().getName(),
                             svid.expiresAt(), svid.jti(), claims);
-                } catch (JwtSvidVerification.Rejected e) {
+                } catch (SvidRejection e) {
                     throw new SvidRejectedException(e.reason(), e.getMessage());
                 }
             }

@@ -19,7 +19,6 @@ import org.keycloak.models.RealmModel;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -35,26 +34,6 @@ public final class JwtSvidVerification {
     public record Verified(ValidatedSvid svid, TrustDomainSettings settings) {
     }
 
-    /** A refusal: a stable reason code, the SPIFFE ID when known, and a description. */
-    public static final class Rejected extends Exception {
-        private final String reason;
-        private final String spiffeId;
-
-        Rejected(String reason, String spiffeId, String message) {
-            super(message);
-            this.reason = reason;
-            this.spiffeId = spiffeId;
-        }
-
-        public String reason() {
-            return reason;
-        }
-
-        public String spiffeId() {
-            return spiffeId;
-        }
-    }
-
     private JwtSvidVerification() {
     }
 
@@ -62,19 +41,14 @@ public final class JwtSvidVerification {
      * @param audience the only value {@code aud} may hold (SCA-05), normally the realm issuer
      */
     public static Verified verify(KeycloakSession session, RealmModel realm, String assertion, String audience)
-            throws Rejected {
+            throws SvidRejection {
         SpiffeTrustProvider trust = session.getProvider(SpiffeTrustProvider.class);
         // The trust domain (and so its policy) comes from the unverified sub; nothing is trusted
         // until the signature checks out with that domain's own keys (SCA-06, SCA-09: never iss).
         TrustDomainSettings settings = null;
         SpiffeId claimed = claimedId(assertion);
         if (claimed != null) {
-            Optional<TrustDomainSettings> configured = trust.trustDomain(realm, claimed.getTrustDomain());
-            if (configured.isEmpty()) {
-                throw new Rejected("unknown_trust_domain", claimed.toString(), "trust domain "
-                        + claimed.getTrustDomain().getName() + " is not trusted by this realm");
-            }
-            settings = configured.get();
+            settings = SvidRejection.trustDomainOf(trust, realm, claimed);
         }
         JwtSvidPolicy.Builder policy = JwtSvidPolicy.builder(audience);
         if (settings != null) {
@@ -85,10 +59,10 @@ public final class JwtSvidVerification {
         try {
             svid = validate(new JwtSvidValidator(policy.build()), assertion, trust, realm, settings);
         } catch (SvidValidationException e) {
-            throw new Rejected(e.reasonCode(), claimed == null ? null : claimed.toString(), "invalid JWT-SVID: " + e.getMessage());
+            throw new SvidRejection(e.reasonCode(), claimed == null ? null : claimed.toString(), "invalid JWT-SVID: " + e.getMessage());
         }
         if (settings.replayProtection() && !firstUse(session, realm, svid, settings.clockSkew())) {
-            throw new Rejected("replayed", svid.spiffeId().toString(),
+            throw new SvidRejection("replayed", svid.spiffeId().toString(),
                     "JWT-SVID replayed: jti " + svid.jti() + " was already used");
         }
         return new Verified(svid, settings);

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.it.harness;
 
+import dev.workloadid.keycloak.it.fixtures.SpiffeX509Authorities;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 
 import java.io.IOException;
@@ -22,6 +23,10 @@ import java.util.stream.Stream;
  * The stock distribution (unpacked by Maven from keycloak-quarkus-dist) started as a process:
  * the pack's JARs in providers/, {@code kc.sh start-dev} on free loopback ports, ready when
  * {@code /health/ready} says so, stopped by its pid and from a shutdown hook.
+ *
+ * <p>Besides plain HTTP it listens on HTTPS with {@code --https-client-auth=request}: server
+ * certificate from the run's TestCa, TLS trust = the SPIFFE X.509 test authorities (and the TestCa),
+ * for the mutual-TLS tests. Other tests keep using HTTP.
  */
 final class DistKeycloakServer implements KeycloakServer {
 
@@ -31,19 +36,30 @@ final class DistKeycloakServer implements KeycloakServer {
 
     private final Process process;
     private final URI baseUrl;
+    private final URI httpsUrl;
     private final Path log;
     private final Thread shutdownHook;
 
-    private DistKeycloakServer(Process process, URI baseUrl, Path log) {
+    private DistKeycloakServer(Process process, URI baseUrl, URI httpsUrl, Path log) {
         this.process = process;
         this.baseUrl = baseUrl;
+        this.httpsUrl = httpsUrl;
         this.log = log;
         this.shutdownHook = new Thread(this::destroy, "keycloak-dist-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    static DistKeycloakServer start(HarnessConfig config, TestCa ca, Path hostsFile) {
-        Path home = config.keycloakHome();
+    static DistKeycloakServer start(HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509) {
+        return start(config.keycloakHome(), config, ca, hostsFile, x509, "keycloak.log", List.of());
+    }
+
+    /**
+     * Starts a Keycloak from {@code home} (an unpacked distribution used by no other running
+     * instance: build options such as the x509cert-lookup provider re-augment it), with
+     * {@code extraArgs} appended to the command line.
+     */
+    static DistKeycloakServer start(Path home, HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509,
+                                    String logName, List<String> extraArgs) {
         if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
             throw new IllegalStateException("No Keycloak distribution at " + home
                     + "; run the tests through Maven (./mvnw verify), which unpacks it");
@@ -54,7 +70,8 @@ final class DistKeycloakServer implements KeycloakServer {
             deleteRecursively(home.resolve("data"));
             int httpPort = freePort();
             int managementPort = freePort();
-            Path log = config.workDir().resolve("keycloak.log");
+            int httpsPort = freePort();
+            Path log = config.workDir().resolve(logName);
             Files.createDirectories(log.getParent());
 
             List<String> command = new ArrayList<>(List.of(
@@ -68,11 +85,22 @@ final class DistKeycloakServer implements KeycloakServer {
                     "--truststore-paths=" + ca.caCertificatePem(),
                     // Fixtures live on loopback: the pack's development-only loopback exception.
                     "--spi-spiffe-trust--default--dev-allow-loopback=true",
-                    "--spi-client-registration--rfc7591--dev-allow-loopback=true"));
+                    "--spi-client-registration--rfc7591--dev-allow-loopback=true",
+                    // Mutual TLS on Keycloak's own listener: ask for a client certificate, trust the
+                    // SPIFFE test authorities for the handshake (the SPIFFE checks are the pack's).
+                    "--https-port=" + httpsPort,
+                    "--https-key-store-file=" + x509.keyStore(),
+                    "--https-key-store-password=" + SpiffeX509Authorities.PASSWORD,
+                    "--https-trust-store-file=" + x509.trustStore(),
+                    "--https-trust-store-password=" + SpiffeX509Authorities.PASSWORD,
+                    "--https-client-auth=request",
+                    // The management interface (health) stays on plain HTTP instead of inheriting TLS.
+                    "--http-management-scheme=http"));
             String features = System.getProperty("wi.keycloak.features", "").trim();
             if (!features.isEmpty()) {
                 command.add("--features=" + features);
             }
+            command.addAll(extraArgs);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
@@ -83,7 +111,7 @@ final class DistKeycloakServer implements KeycloakServer {
             builder.environment().put("JAVA_OPTS_APPEND", "-Djdk.net.hosts.file=" + hostsFile);
             Process process = builder.start();
             DistKeycloakServer server = new DistKeycloakServer(process,
-                    URI.create("http://127.0.0.1:" + httpPort), log);
+                    URI.create("http://127.0.0.1:" + httpPort), URI.create("https://127.0.0.1:" + httpsPort), log);
             server.awaitReady(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"));
             return server;
         } catch (IOException e) {
@@ -142,6 +170,11 @@ final class DistKeycloakServer implements KeycloakServer {
     @Override
     public URI baseUrl() {
         return baseUrl;
+    }
+
+    @Override
+    public java.util.Optional<URI> httpsUrl() {
+        return java.util.Optional.of(httpsUrl);
     }
 
     @Override

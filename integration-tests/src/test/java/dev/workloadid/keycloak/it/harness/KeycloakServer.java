@@ -8,6 +8,14 @@ public interface KeycloakServer extends AutoCloseable {
     /** Base URL of the public listener, e.g. {@code http://127.0.0.1:34567}. */
     URI baseUrl();
 
+    /**
+     * Base URL of the HTTPS listener that asks for client certificates ({@code --https-client-auth=request}),
+     * when this backend has one (the dist backend does).
+     */
+    default java.util.Optional<URI> httpsUrl() {
+        return java.util.Optional.empty();
+    }
+
     String adminUsername();
 
     String adminPassword();

@@ -1,0 +1,130 @@
+package dev.workloadid.keycloak.spiffe.authenticator;
+
+import org.keycloak.Config;
+import org.keycloak.authentication.ClientAuthenticator;
+import org.keycloak.authentication.ClientAuthenticatorFactory;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the pack's SPIFFE client authenticators (JWT-SVID, X.509-SVID) have in common: one stateless
+ * instance, one per-client setting ({@value SpiffeClients#SPIFFE_ID_ATTRIBUTE}, the shared association
+ * rule set) and one AS metadata method name each (SCA-41).
+ */
+public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorFactory, ServerInfoAwareProviderFactory {
+
+    /** The clientAuthenticatorType values of SPIFFE clients; they share one association rule set. */
+    public static final Set<String> SPIFFE_AUTHENTICATORS =
+            Set.of(SpiffeJwtSvidAuthenticatorFactory.ID, SpiffeX509SvidAuthenticatorFactory.ID);
+
+    private final ClientAuthenticator instance;
+    private final String id;
+    private final String authMethod;
+    private final String displayType;
+
+    protected SpiffeAuthenticatorFactory(ClientAuthenticator instance, String id, String authMethod, String displayType) {
+        this.instance = instance;
+        this.id = id;
+        this.authMethod = authMethod;
+        this.displayType = displayType;
+    }
+
+    /** The AS metadata / DCR token_endpoint_auth_method name (draft §4). */
+    public String authMethod() {
+        return authMethod;
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return displayType;
+    }
+
+    @Override
+    public ClientAuthenticator create() {
+        return instance;
+    }
+
+    @Override
+    public ClientAuthenticator create(KeycloakSession session) {
+        return instance;
+    }
+
+    @Override
+    public String getReferenceCategory() {
+        return null;
+    }
+
+    @Override
+    public boolean isConfigurable() {
+        return false;
+    }
+
+    @Override
+    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
+        return REQUIREMENT_CHOICES;
+    }
+
+    @Override
+    public boolean isUserSetupAllowed() {
+        return false;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    /** Shown on the client's Credentials tab when this authenticator is chosen; stored as a client attribute. */
+    @Override
+    public List<ProviderConfigProperty> getConfigPropertiesPerClient() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(SpiffeClients.SPIFFE_ID_ATTRIBUTE).label("SPIFFE ID")
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("The workload's SPIFFE ID, e.g. spiffe://example.org/ns/prod/sa/payments, or a pattern ending "
+                        + "in /* that matches whole path segments, e.g. spiffe://example.org/ns/prod/*. The most "
+                        + "specific registration wins; two equally specific ones are a configuration error.")
+                .add().build();
+    }
+
+    @Override
+    public Map<String, Object> getAdapterConfiguration(KeycloakSession session, ClientModel client) {
+        return Map.of();
+    }
+
+    // Older 26.x ClientAuthenticatorFactory versions declare this single-argument form.
+    public Map<String, Object> getAdapterConfiguration(ClientModel client) {
+        return Map.of();
+    }
+
+    @Override
+    public Set<String> getProtocolAuthenticatorMethods(String loginProtocol) {
+        return OIDCLoginProtocol.LOGIN_PROTOCOL.equals(loginProtocol) ? Set.of(authMethod()) : Set.of();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}
