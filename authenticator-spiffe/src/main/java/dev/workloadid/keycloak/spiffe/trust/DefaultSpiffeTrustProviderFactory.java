@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
+import dev.workloadid.keycloak.common.keycloak.KeycloakTls;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -9,13 +10,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
-import org.keycloak.truststore.TruststoreProvider;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -68,17 +65,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     /** TLS trust for bundle endpoints: Keycloak's truststore (--truststore-paths), else the JDK's. */
     static SSLContext tlsContext(KeycloakSession session) {
-        try {
-            TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
-            KeyStore store = truststore == null ? null : truststore.getTruststore();
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot build the TLS context for SPIFFE bundle endpoints", e);
-        }
+        return KeycloakTls.clientContext(session, "SPIFFE bundle endpoints");
     }
 
     @Override
