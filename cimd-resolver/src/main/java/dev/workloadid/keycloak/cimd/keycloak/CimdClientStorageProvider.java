@@ -124,6 +124,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
                 .detail("reason", description).error(INVALID_CLIENT_METADATA);
         if (atAuthorizationEndpoint()) {
             // The user sees why; no redirect, since the redirect URI cannot be trusted (RFC 6749 4.1.2.1).
+            // Not a message-bundle key, so the theme shows the text as it is.
             throw new ErrorPageException(session, Response.Status.BAD_REQUEST,
                     "Client metadata document refused (" + oauthError + "): " + description);
         }

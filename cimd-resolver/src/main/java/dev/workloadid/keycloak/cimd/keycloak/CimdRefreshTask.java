@@ -13,7 +13,6 @@ import org.keycloak.timer.ScheduledTask;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,8 +48,10 @@ final class CimdRefreshTask implements ScheduledTask {
                 return;
             }
             session.getContext().setRealm(realm);
-            List<ClientModel> clients = session.clients()
-                    .searchClientsByAttributes(realm, Map.of(DocumentClients.MANAGED, "true"), null, null).toList();
+            // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
+            List<ClientModel> clients = session.clients().getClientsStream(realm)
+                    .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
+                    .filter(DocumentClients::isManaged).toList();
             for (ClientModel client : clients) {
                 try {
                     if (!removeIfIdle(session, realm, client, settings.get())) {

@@ -67,7 +67,10 @@ final class DistKeycloakServer implements KeycloakServer {
                     // Outgoing TLS (bundle endpoints, documents) trusts the fixtures' test CA.
                     "--truststore-paths=" + ca.caCertificatePem(),
                     // Fixtures live on loopback: the pack's development-only loopback exception.
-                    "--spi-spiffe-trust--default--dev-allow-loopback=true"));
+                    "--spi-spiffe-trust--default--dev-allow-loopback=true",
+                    "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
+                    // Revalidation of expired documents every second, so tests need not wait.
+                    "--spi-client-storage--wi-cimd--refresh-interval-seconds=1"));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
