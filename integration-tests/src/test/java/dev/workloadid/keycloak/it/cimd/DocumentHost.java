@@ -124,7 +124,7 @@ final class DocumentHost implements AutoCloseable {
         return this;
     }
 
-    /** Delays a good document, so concurrent first uses overlap. */
+    /** Delays a good document (cacheable for an hour, so the refresh task leaves it alone), so concurrent first uses overlap. */
     DocumentHost slowJson(String path, String body, long delayMillis) {
         server.handle(path, exchange -> {
             try {
@@ -132,6 +132,7 @@ final class DocumentHost implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            exchange.getResponseHeaders().set("Cache-Control", "max-age=3600");
             LoopbackHttpsServer.respond(exchange, 200, "application/json", body);
         });
         return this;

@@ -40,6 +40,16 @@ final class LoginBrowser {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** Follows redirects that stay on Keycloak (prefix {@code keycloakBase}); stops at any other Location. */
+    Http.Response follow(Http.Response response, String keycloakBase) {
+        Http.Response r = response;
+        for (int i = 0; i < 10 && r.status() == 302 && r.header("Location") != null
+                && r.header("Location").startsWith(keycloakBase); i++) {
+            r = get(URI.create(r.header("Location")));
+        }
+        return r;
+    }
+
     /** The action of the page's first form, unescaped. */
     static URI formAction(Http.Response page) {
         Matcher m = FORM_ACTION.matcher(page.body());
