@@ -1,21 +1,18 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
 
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Creates the client of a registration-free workload on its first authenticated request: clientId =
@@ -97,19 +94,6 @@ final class RegistrationFreeClients {
                     realm.getName(), templateClientId);
             return;
         }
-        for (boolean defaultScope : new boolean[] {true, false}) {
-            client.getClientScopes(defaultScope).values().forEach(client::removeClientScope);
-        }
-        for (boolean defaultScope : new boolean[] {true, false}) {
-            Set<ClientScopeModel> scopes = new HashSet<>(template.getClientScopes(defaultScope).values());
-            session.clients().addClientScopes(realm, client, scopes, defaultScope);
-        }
-        client.setFullScopeAllowed(template.isFullScopeAllowed());
-        template.getScopeMappingsStream().forEach(client::addScopeMapping);
-        UserModel templateAccount = session.users().getServiceAccount(template);
-        UserModel account = session.users().getServiceAccount(client);
-        if (templateAccount != null && account != null) {
-            templateAccount.getRoleMappingsStream().forEach(account::grantRole);
-        }
+        TemplateClients.copy(session, realm, template, client);
     }
 }

@@ -54,7 +54,8 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory, KeycloakTls::clientContext);
+        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                session -> KeycloakTls.clientContext(session, "SPIFFE bundle endpoints"));
         fetcher = new SafeFetcher(tls);
         registry = new BundleRegistry(settings -> switch (settings.bundleSource()) {
             case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback);

@@ -14,7 +14,8 @@ public final class KeycloakTls {
     private KeycloakTls() {
     }
 
-    public static SSLContext clientContext(KeycloakSession session) {
+    /** @param purpose what the context is for, named in the error if it cannot be built */
+    public static SSLContext clientContext(KeycloakSession session, String purpose) {
         try {
             TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
             KeyStore store = truststore == null ? null : truststore.getTruststore();
@@ -24,7 +25,7 @@ public final class KeycloakTls {
             context.init(null, tmf.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot build the TLS context for outgoing fetches", e);
+            throw new IllegalStateException("Cannot build the TLS context for " + purpose, e);
         }
     }
 }

@@ -60,7 +60,8 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        fetcher = new SafeFetcher(KeycloakModelUtils.runJobInTransactionWithResult(factory, KeycloakTls::clientContext));
+        fetcher = new SafeFetcher(KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                session -> KeycloakTls.clientContext(session, "software-statement issuer JWKS URLs")));
         jwks = new JwksFetcher(fetcher, allowLoopback, Clock.systemUTC());
     }
 

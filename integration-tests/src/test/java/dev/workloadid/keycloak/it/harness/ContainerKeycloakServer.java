@@ -54,6 +54,8 @@ final class ContainerKeycloakServer implements KeycloakServer {
                     .withEnv("KC_HTTP_PORT", Integer.toString(httpPort))
                     .withEnv("KC_HOSTNAME_STRICT", "false")
                     .withEnv("KC_SPI_SPIFFE_TRUST__DEFAULT__DEV_ALLOW_LOOPBACK", "true")
+                    .withEnv("KC_SPI_CLIENT_STORAGE__WI_CIMD__DEV_ALLOW_LOOPBACK", "true")
+                    .withEnv("KC_SPI_CLIENT_STORAGE__WI_CIMD__REFRESH_INTERVAL_SECONDS", "1")
                     .waitingFor(Wait.forLogMessage(".*Keycloak .* started in .*", 1)
                             .withStartupTimeout(Duration.ofMinutes(4)));
             container.start();

@@ -86,6 +86,9 @@ final class DistKeycloakServer implements KeycloakServer {
                     // Fixtures live on loopback: the pack's development-only loopback exception.
                     "--spi-spiffe-trust--default--dev-allow-loopback=true",
                     "--spi-client-registration--rfc7591--dev-allow-loopback=true",
+                    "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
+                    // Revalidation of expired documents every second, so tests need not wait.
+                    "--spi-client-storage--wi-cimd--refresh-interval-seconds=1",
                     // Mutual TLS on Keycloak's own listener: ask for a client certificate, trust the
                     // SPIFFE test authorities for the handshake (the SPIFFE checks are the pack's).
                     "--https-port=" + httpsPort,

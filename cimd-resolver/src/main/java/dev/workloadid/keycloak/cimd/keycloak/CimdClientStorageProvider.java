@@ -1,0 +1,171 @@
+package dev.workloadid.keycloak.cimd.keycloak;
+
+import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
+import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
+import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
+import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.cimd.url.ClientIdUrl;
+import dev.workloadid.keycloak.cimd.url.UrlRuleException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.ErrorPageException;
+import org.keycloak.storage.client.ClientLookupProvider;
+import org.keycloak.storage.client.ClientStorageProvider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Called by Keycloak's ClientStorageManager for a client_id the database does not know, from every
+ * endpoint that looks a client up (authorization, PAR, token, device, introspection, revocation,
+ * the client authenticators). For an HTTPS URL in a realm with URL client_ids switched on, it
+ * checks the URL, fetches and validates the document once per node (concurrent first uses wait for
+ * that one fetch), creates the persisted client and returns it. From then on the database lookup
+ * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current.
+ *
+ * <p>A refusal returns no client, so each endpoint answers with its own "unknown client" error
+ * ({@code invalid_client}); the reason goes to a {@code CLIENT_REGISTER_ERROR} event and the log,
+ * and at the authorization endpoint to the error page the user sees.
+ */
+public final class CimdClientStorageProvider implements ClientStorageProvider, ClientLookupProvider {
+
+    private static final Logger LOG = Logger.getLogger(CimdClientStorageProvider.class);
+    /** RFC 7591's error code, used as the Keycloak event error. */
+    static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+    /** Lookups of the URL being created, from inside the creation (Keycloak re-reads clients). */
+    private static final ThreadLocal<Set<String>> RESOLVING = ThreadLocal.withInitial(HashSet::new);
+
+    private final KeycloakSession session;
+    private final CimdClientStorageProviderFactory factory;
+
+    CimdClientStorageProvider(KeycloakSession session, CimdClientStorageProviderFactory factory) {
+        this.session = session;
+        this.factory = factory;
+    }
+
+    @Override
+    public ClientModel getClientByClientId(RealmModel realm, String clientId) {
+        if (!ClientIdUrl.looksLikeUrl(clientId) || RESOLVING.get().contains(clientId)) {
+            return null;
+        }
+        Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
+        if (settings.isEmpty()) {
+            return null;
+        }
+        try {
+            URI url = ClientIdUrl.check(clientId, settings.get().allowQuery());
+            settings.get().hosts().check(url.getHost());
+        } catch (UrlRuleException e) {
+            return refuse(realm, clientId, e.rule(), "invalid_client", e.getMessage());
+        }
+        FailureThrottle.Failure recent = factory.failures().recent(clientId);
+        if (recent != null) {
+            return refuse(realm, clientId, "CIMD-34", recent.oauthError(), recent.description()
+                    + " (not fetched again before " + recent.retryAfter() + ")");
+        }
+        CimdSettings s = settings.get();
+        Duration wait = s.totalTimeout().multipliedBy(3).plusSeconds(5);
+        try {
+            factory.singleFlight().run(realm.getId() + " " + clientId, wait, () -> resolve(realm, s, clientId));
+        } catch (DocumentRejectedException e) {
+            factory.failures().failed(clientId, s.failureRetry(), e.oauthError(), e.getMessage());
+            return refuse(realm, clientId, e.rule(), e.oauthError(), e.getMessage());
+        } catch (TimeoutException e) {
+            return refuse(realm, clientId, "CIMD-32", "invalid_client", e.getMessage());
+        } catch (Exception e) {
+            LOG.warnf(e, "Realm %s: resolving client_id %s failed unexpectedly", realm.getName(), clientId);
+            return refuse(realm, clientId, "CIMD-32", "invalid_client", "the client metadata document could not be processed");
+        }
+        ClientModel client = DocumentClients.local(session, realm, clientId);
+        if (client == null) {
+            return refuse(realm, clientId, "CIMD-32", "invalid_client", "the client for this document could not be stored");
+        }
+        return client;
+    }
+
+    /** Fetches, validates and creates; runs once per node per URL at a time. */
+    private Boolean resolve(RealmModel realm, CimdSettings settings, String url) throws DocumentRejectedException {
+        if (DocumentClients.local(session, realm, url) != null) {
+            return Boolean.FALSE; // another node (or an earlier flight) created it meanwhile
+        }
+        DocumentFetcher.Outcome outcome = factory.documents().fetch(url,
+                settings.fetchPolicy(factory.devAllowLoopback()), settings.cacheLifetime(), null);
+        factory.failures().succeeded(url);
+        Set<String> resolving = RESOLVING.get();
+        resolving.add(url);
+        boolean created;
+        try {
+            created = DocumentClients.createInOwnTransaction(session, realm, settings, outcome);
+        } finally {
+            resolving.remove(url);
+        }
+        if (created) {
+            LOG.infof("Realm %s: created client for client metadata document %s", realm.getName(), url);
+            event(realm, url).detail("cimd", "created").success();
+        }
+        return created;
+    }
+
+    private ClientModel refuse(RealmModel realm, String clientId, String rule, String oauthError, String description) {
+        LOG.debugf("Realm %s: client_id %s refused (%s): %s", realm.getName(), clientId, rule, description);
+        event(realm, clientId).detail("cimd_rule", rule).detail("oauth_error", oauthError)
+                .detail("reason", description).error(INVALID_CLIENT_METADATA);
+        if (atAuthorizationEndpoint()) {
+            // The user sees why; no redirect, since the redirect URI cannot be trusted (RFC 6749 4.1.2.1).
+            // Not a message-bundle key, so the theme shows the text as it is.
+            throw new ErrorPageException(session, Response.Status.BAD_REQUEST,
+                    "Client metadata document refused (" + oauthError + "): " + description);
+        }
+        return null;
+    }
+
+    private EventBuilder event(RealmModel realm, String clientId) {
+        return new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.CLIENT_REGISTER).client(clientId).detail("client_id_metadata_document", clientId);
+    }
+
+    private boolean atAuthorizationEndpoint() {
+        try {
+            return session.getContext().getUri() != null
+                    && session.getContext().getUri().getPath().endsWith("/protocol/openid-connect/auth");
+        } catch (RuntimeException e) {
+            return false; // not in an HTTP request
+        }
+    }
+
+    @Override
+    public ClientModel getClientById(RealmModel realm, String id) {
+        return null; // document clients are local clients with local ids
+    }
+
+    @Override
+    public Stream<ClientModel> searchClientsByClientIdStream(RealmModel realm, String clientId, Integer firstResult, Integer maxResults) {
+        return Stream.empty();
+    }
+
+    @Override
+    public Stream<ClientModel> searchClientsByAttributes(RealmModel realm, Map<String, String> attributes, Integer firstResult, Integer maxResults) {
+        return Stream.empty();
+    }
+
+    @Override
+    public Map<String, ClientScopeModel> getClientScopes(RealmModel realm, ClientModel client, boolean defaultScopes) {
+        return Map.of();
+    }
+
+    @Override
+    public void close() {
+    }
+}

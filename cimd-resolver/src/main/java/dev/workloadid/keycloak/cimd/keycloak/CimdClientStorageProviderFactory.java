@@ -1,0 +1,147 @@
+package dev.workloadid.keycloak.cimd.keycloak;
+
+import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
+import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
+import dev.workloadid.keycloak.cimd.resolve.SingleFlight;
+import dev.workloadid.keycloak.common.keycloak.KeycloakTls;
+import dev.workloadid.keycloak.common.net.SafeFetcher;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.storage.client.ClientStorageProviderFactory;
+import org.keycloak.timer.TimerProvider;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The client storage provider {@value #ID}: Keycloak's ClientStorageManager asks it for every
+ * client_id the database does not know, on every endpoint. Holds this node's fetcher, its
+ * single-flight map and its failure throttle, and schedules the cluster-wide refresh task.
+ *
+ * <p>Server-wide options ({@code --spi-client-storage--wi-cimd--<option>}); deliberately not realm
+ * settings, so a realm administrator cannot point the fetcher at loopback:
+ * <ul>
+ *   <li>{@code dev-allow-loopback} (false): documents and jwks_uri may resolve to 127.0.0.0/8 or ::1.
+ *       Development and tests only; logged loudly at start and on first use.</li>
+ *   <li>{@code refresh-interval-seconds} (15): how often expired document clients are revalidated
+ *       and idle ones removed, by one node of the cluster at a time.</li>
+ * </ul>
+ */
+public final class CimdClientStorageProviderFactory
+        implements ClientStorageProviderFactory<CimdClientStorageProvider>, ServerInfoAwareProviderFactory {
+
+    public static final String ID = "wi-cimd";
+    private static final Logger LOG = Logger.getLogger(CimdClientStorageProviderFactory.class);
+
+    private boolean devAllowLoopback;
+    private long refreshIntervalSeconds = 15;
+    private SafeFetcher fetcher;
+    private DocumentFetcher documents;
+    private final SingleFlight<Boolean> singleFlight = new SingleFlight<>();
+    private final FailureThrottle failures = new FailureThrottle(Clock.systemUTC());
+
+    @Override
+    public CimdClientStorageProvider create(KeycloakSession session, ComponentModel model) {
+        return new CimdClientStorageProvider(session, this);
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        devAllowLoopback = config.getBoolean("dev-allow-loopback", false);
+        refreshIntervalSeconds = Math.max(1, config.getLong("refresh-interval-seconds", 15L));
+        if (devAllowLoopback) {
+            LOG.warn("**************************************************************************************");
+            LOG.warn("CIMD: dev-allow-loopback=true - client metadata documents and jwks_uri may be fetched");
+            LOG.warn("from 127.0.0.0/8 and ::1. DEVELOPMENT ONLY: never enable this in production.");
+            LOG.warn("**************************************************************************************");
+        }
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                session -> KeycloakTls.clientContext(session, "client metadata documents"));
+        fetcher = new SafeFetcher(tls);
+        documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                long interval = refreshIntervalSeconds * 1000;
+                KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
+                        .schedule(new ClusterAwareScheduledTaskRunner(factory, new CimdRefreshTask(this), interval),
+                                interval, CimdRefreshTask.NAME));
+            }
+        });
+    }
+
+    boolean devAllowLoopback() {
+        return devAllowLoopback;
+    }
+
+    DocumentFetcher documents() {
+        return documents;
+    }
+
+    SingleFlight<Boolean> singleFlight() {
+        return singleFlight;
+    }
+
+    FailureThrottle failures() {
+        return failures;
+    }
+
+    @Override
+    public void close() {
+        if (fetcher != null) {
+            try {
+                fetcher.close();
+            } catch (IOException e) {
+                LOG.debug("closing the document fetcher", e);
+            }
+        }
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Resolves HTTPS URL client_ids (Client ID Metadata Documents). Added and removed with the realm's "
+                + "'wi-cimd-settings' admin page entry, which holds the settings.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
+                .helpText("Development only: allow client metadata documents and jwks_uri on loopback addresses.").add()
+                .property().name("refresh-interval-seconds").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(15)
+                .helpText("How often expired document clients are revalidated and idle ones removed.").add()
+                .build();
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of("dev-allow-loopback", Boolean.toString(devAllowLoopback),
+                "refresh-interval-seconds", Long.toString(refreshIntervalSeconds),
+                "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
+    }
+}

@@ -1,0 +1,220 @@
+package dev.workloadid.keycloak.cimd.keycloak;
+
+import dev.workloadid.keycloak.cimd.document.AuthMethod;
+import dev.workloadid.keycloak.cimd.document.ClientDocument;
+import dev.workloadid.keycloak.cimd.resolve.CacheState;
+import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
+import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.TemplateClients;
+import org.jboss.logging.Logger;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.protocol.oidc.OIDCConfigAttributes;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.services.managers.ClientManager;
+import org.keycloak.services.managers.RealmManager;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a validated document into a persisted Keycloak client (clientId = the URL, marked
+ * document-managed by {@value #MANAGED}) and keeps it in step with later versions of the document.
+ *
+ * <p>Creation is cluster-safe: it runs in its own transaction, and the database's unique
+ * (realm, clientId) constraint decides between concurrent first uses on any number of nodes; the
+ * loser reads the winner's client. A failed creation rolls back whole, so nothing is half-created.
+ */
+final class DocumentClients {
+
+    static final String MANAGED = "cimd.managed";
+    static final String URL = "cimd.url";
+    static final String EXPIRES_AT = "cimd.expires_at";
+    static final String ETAG = "cimd.etag";
+    static final String LAST_MODIFIED = "cimd.last_modified";
+    static final String FETCHED_AT = "cimd.fetched_at";
+    static final String CREATED_AT = "cimd.created_at";
+    static final String LAST_ACTIVE = "cimd.last_active";
+    static final String REFRESH_ERROR = "cimd.refresh_error";
+    /** authenticator-spiffe's client authenticator id and client attribute (no code dependency). */
+    static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
+    /** The SPIFFE authenticators' binding attribute (Keycloak's always-searchable federated subject). */
+    static final String SPIFFE_ID_ATTRIBUTE = "jwt.credential.sub";
+    static final String DEVICE_GRANT_ATTRIBUTE = "oauth2.device.authorization.grant.enabled";
+    private static final Logger LOG = Logger.getLogger(DocumentClients.class);
+
+    private DocumentClients() {
+    }
+
+    static boolean isManaged(ClientModel client) {
+        return client != null && "true".equals(client.getAttribute(MANAGED));
+    }
+
+    static CacheState cacheState(ClientModel client) {
+        String expires = client.getAttribute(EXPIRES_AT);
+        long epoch = expires == null ? 0 : parseLong(expires);
+        return new CacheState(Instant.ofEpochSecond(epoch), client.getAttribute(ETAG), client.getAttribute(LAST_MODIFIED));
+    }
+
+    /** The local (database) client with this clientId, without asking client storage providers. */
+    static ClientModel local(KeycloakSession session, RealmModel realm, String clientId) {
+        return session.getProvider(ClientProvider.class).getClientByClientId(realm, clientId);
+    }
+
+    /** Creates the client in its own transaction unless it exists; true if this call created it. */
+    static boolean createInOwnTransaction(KeycloakSession session, RealmModel realm, CimdSettings settings,
+                                          DocumentFetcher.Outcome outcome) {
+        String realmId = realm.getId();
+        String url = outcome.document().clientId();
+        try {
+            return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), tx -> {
+                RealmModel txRealm = tx.realms().getRealm(realmId);
+                tx.getContext().setRealm(txRealm);
+                if (local(tx, txRealm, url) != null) {
+                    return false;
+                }
+                create(tx, txRealm, settings, outcome);
+                return true;
+            });
+        } catch (RuntimeException e) {
+            // A concurrent first use (this node or another) won the unique constraint, or the insert
+            // failed; either way this transaction rolled back whole. The caller re-reads.
+            LOG.debugf(e, "Realm %s: creating the client of %s did not commit", realm.getName(), url);
+            return false;
+        }
+    }
+
+    private static void create(KeycloakSession session, RealmModel realm, CimdSettings settings, DocumentFetcher.Outcome outcome) {
+        ClientDocument doc = outcome.document();
+        ClientRepresentation rep = new ClientRepresentation();
+        rep.setClientId(doc.clientId());
+        rep.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+        rep.setEnabled(true);
+        rep.setFullScopeAllowed(false);
+        ClientModel client = ClientManager.createClient(session, realm, rep);
+        client.setAttribute(MANAGED, "true");
+        client.setAttribute(URL, doc.clientId());
+        client.setAttribute(CREATED_AT, Long.toString(Instant.now().getEpochSecond()));
+        client.setAttribute(LAST_ACTIVE, Long.toString(Instant.now().getEpochSecond()));
+        apply(session, realm, client, settings, outcome);
+        applyTemplate(session, realm, settings.templateClient(), client);
+    }
+
+    /** Writes the document's content and cache state onto the client (creation and refresh). */
+    static void apply(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings,
+                      DocumentFetcher.Outcome outcome) {
+        ClientDocument doc = outcome.document();
+        client.setName(displayName(doc));
+        client.setDescription("Client ID Metadata Document client, managed by Keycloak from " + doc.clientId());
+        client.setConsentRequired(settings.consentRequired());
+        client.setEnabled(true);
+        client.removeAttribute(REFRESH_ERROR);
+        boolean isPublic = doc.authMethod() == AuthMethod.NONE;
+        client.setPublicClient(isPublic);
+        client.setBearerOnly(false);
+        client.setClientAuthenticatorType(switch (doc.authMethod()) {
+            case NONE -> "client-secret"; // ignored for public clients
+            case PRIVATE_KEY_JWT -> "client-jwt";
+            case SPIFFE_JWT -> SPIFFE_AUTHENTICATOR;
+        });
+        client.setStandardFlowEnabled(doc.allows(ClientDocument.AUTHORIZATION_CODE));
+        client.setImplicitFlowEnabled(false);
+        client.setDirectAccessGrantsEnabled(false);
+        boolean serviceAccount = !isPublic && doc.allows(ClientDocument.CLIENT_CREDENTIALS);
+        if (serviceAccount && !client.isServiceAccountsEnabled()) {
+            client.setServiceAccountsEnabled(true);
+            if (session.users().getServiceAccount(client) == null) {
+                new ClientManager(new RealmManager(session)).enableServiceAccount(client);
+            }
+        } else if (!serviceAccount) {
+            client.setServiceAccountsEnabled(false);
+        }
+        client.setRedirectUris(new LinkedHashSet<>(doc.redirectUris()));
+        client.setWebOrigins(doc.redirectUris().isEmpty() ? Set.of() : Set.of("+"));
+        client.setAttribute(OIDCConfigAttributes.PKCE_CODE_CHALLENGE_METHOD, "S256");
+        client.setAttribute(OIDCConfigAttributes.USE_REFRESH_TOKEN, Boolean.toString(doc.allows(ClientDocument.REFRESH_TOKEN)));
+        client.setAttribute(DEVICE_GRANT_ATTRIBUTE, Boolean.toString(doc.allows(ClientDocument.DEVICE_CODE)));
+        if (doc.authMethod() == AuthMethod.PRIVATE_KEY_JWT) {
+            // The keys Keycloak's client-jwt authenticator checks; jwks_uri was fetched by the safe
+            // fetcher, so Keycloak itself never fetches a URL the document named.
+            client.setAttribute(OIDCConfigAttributes.USE_JWKS_URL, "false");
+            client.removeAttribute(OIDCConfigAttributes.JWKS_URL);
+            client.setAttribute(OIDCConfigAttributes.USE_JWKS_STRING, "true");
+            client.setAttribute(OIDCConfigAttributes.JWKS_STRING, outcome.jwks());
+        } else {
+            client.removeAttribute(OIDCConfigAttributes.USE_JWKS_STRING);
+            client.removeAttribute(OIDCConfigAttributes.JWKS_STRING);
+        }
+        if (doc.authMethod() == AuthMethod.SPIFFE_JWT) {
+            client.setAttribute(SPIFFE_ID_ATTRIBUTE, doc.spiffeId());
+        } else {
+            client.removeAttribute(SPIFFE_ID_ATTRIBUTE);
+        }
+        storeCacheState(client, outcome.cache());
+    }
+
+    static void storeCacheState(ClientModel client, CacheState cache) {
+        client.setAttribute(EXPIRES_AT, Long.toString(cache.expiresAt().getEpochSecond()));
+        client.setAttribute(FETCHED_AT, Long.toString(Instant.now().getEpochSecond()));
+        setOrRemove(client, ETAG, cache.etag());
+        setOrRemove(client, LAST_MODIFIED, cache.lastModified());
+    }
+
+    /**
+     * MCP-14 / CIMD-44: the consent screen shows the client's name, so the name carries the host of
+     * the client_id and the hosts it redirects to; a document cannot pose as another site.
+     */
+    static String displayName(ClientDocument doc) {
+        String host = URI.create(doc.clientId()).getHost();
+        String name = doc.clientName() == null || doc.clientName().isBlank() ? host : doc.clientName().strip();
+        if (name.length() > 100) {
+            name = name.substring(0, 100) + "...";
+        }
+        Set<String> redirectHosts = doc.redirectUris().stream().map(DocumentClients::hostOf)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        String redirects = redirectHosts.isEmpty() ? "" : ", redirects to " + String.join(", ", redirectHosts);
+        return name + " (" + host + redirects + ")";
+    }
+
+    private static String hostOf(String uri) {
+        URI u = URI.create(uri);
+        return u.getHost() != null ? u.getHost() : u.getScheme() + ":";
+    }
+
+    /** Client scopes, scope mappings and service-account roles of the realm's template client. */
+    private static void applyTemplate(KeycloakSession session, RealmModel realm, String templateClientId, ClientModel client) {
+        if (templateClientId == null) {
+            return;
+        }
+        ClientModel template = local(session, realm, templateClientId);
+        if (template == null) {
+            LOG.warnf("Realm %s: CIMD template client '%s' does not exist; using the realm's default client scopes",
+                    realm.getName(), templateClientId);
+            return;
+        }
+        TemplateClients.copy(session, realm, template, client);
+    }
+
+    private static void setOrRemove(ClientModel client, String name, String value) {
+        if (value == null) {
+            client.removeAttribute(name);
+        } else {
+            client.setAttribute(name, value);
+        }
+    }
+
+    static long parseLong(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            return 0;
+        }
+    }
+}
