@@ -58,6 +58,13 @@ cat <<MSG
     # a SPIFFE ID outside the allow-list is refused with invalid_client and a reason
     SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/other/x)
 
+    # a workload registers itself (RFC 7591) with its JWT-SVID instead of an initial access token,
+    # then authenticates as the new client (its SPIFFE ID is bound to it)
+    REG=http://localhost:8080/realms/workload-demo/clients-registrations/rfc7591
+    curl -s -X POST \$REG -H 'Content-Type: application/json' -d '{"client_name":"my agent"}' \\
+         -H "Authorization: Bearer \$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/demo/registered/me \$REG)"
+    SVID=\$(keycloak-conf/demo-authority/mint-jwt-svid.sh spiffe://demo.local/ns/demo/registered/me)
+
     # a stock client-secret service, for comparison
     curl -s -d grant_type=client_credentials -d client_id=demo-service \\
          -d client_secret=demo-service-secret-not-for-production \\

@@ -65,6 +65,25 @@ class DemoRealmIT {
     }
 
     @Test
+    void workloadRegistersItselfWithItsJwtSvidThenGetsAToken(AdminClient admin) throws Exception {
+        String spiffeId = "spiffe://demo.local/ns/demo/registered/it-" + UUID.randomUUID().toString().substring(0, 6);
+        String endpoint = admin.realmUrl(realm) + "/clients-registrations/rfc7591";
+        Http.Response registered = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint))
+                .header("Authorization", "Bearer " + mint(spiffeId, endpoint))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"client_name\":\"demo agent\"}")).build());
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        assertThat(registered.json().get("spiffe_id").asText()).isEqualTo(spiffeId);
+        String clientId = registered.json().get("client_id").asText();
+
+        Http.Response response = spiffeToken(admin, mint(spiffeId, admin.realmUrl(realm).toString()));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(
+                response.json().get("access_token").asText().split("\\.")[1]));
+        assertThat(Http.JSON.readTree(payload).get("azp").asText()).isEqualTo(clientId);
+    }
+
+    @Test
     void workloadOutsideTheAllowListIsInvalidClient(AdminClient admin) throws Exception {
         Http.Response response = spiffeToken(admin, mint("spiffe://demo.local/ns/other/x", admin.realmUrl(realm).toString()));
         assertThat(response.status()).isEqualTo(401);

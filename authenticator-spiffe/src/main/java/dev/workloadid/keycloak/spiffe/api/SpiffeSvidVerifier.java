@@ -16,6 +16,12 @@ public interface SpiffeSvidVerifier extends Provider {
      */
     VerifiedJwtSvid verifyJwtSvid(RealmModel realm, String jwtSvid, String audience) throws SvidRejectedException;
 
+    /**
+     * Whether the realm lets this SPIFFE ID register a client itself (its trust domain's
+     * attestedRegistration switch and allow-list). Off unless an administrator turned it on.
+     */
+    boolean allowsAttestedRegistration(RealmModel realm, String spiffeId);
+
     /** Whether the realm trusts this trust domain at all. */
     boolean trustsDomain(RealmModel realm, String trustDomain);
 }

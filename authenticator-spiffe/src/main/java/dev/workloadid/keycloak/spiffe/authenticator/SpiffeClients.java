@@ -64,6 +64,7 @@ public final class SpiffeClients {
         for (String candidate : candidatePatterns(id)) {
             session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, candidate), 0, MAX_PER_PATTERN)
                     .filter(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()) && !c.isPublicClient())
+                    .filter(c -> !isSelfAsserted(c))
                     .forEach(c -> {
                         SpiffeIdPattern pattern = pattern(c);
                         if (pattern != null) {
@@ -79,6 +80,18 @@ public final class SpiffeClients {
         return session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, id.toString()), 0, MAX_PER_PATTERN)
                 .anyMatch(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()));
     }
+
+    /**
+     * Clients whose SPIFFE binding comes from a document the client's owner controls (a Client ID
+     * Metadata Document's spiffe_id). They take part only when the request names them by client_id
+     * (SCA-08); otherwise any document host could claim, shadow or widen another workload's SPIFFE ID.
+     */
+    static boolean isSelfAsserted(ClientModel client) {
+        return "true".equals(client.getAttribute(CIMD_MANAGED_ATTRIBUTE));
+    }
+
+    /** Set by the cimd-resolver module on clients it creates from documents. */
+    static final String CIMD_MANAGED_ATTRIBUTE = "cimd.managed";
 
     /** Whether the client is registered for this SPIFFE ID (exact or pattern), SCA-P1/SCA-P3. */
     public static boolean authorizes(ClientModel client, SpiffeId id) {

@@ -79,7 +79,10 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
 
     /** Whether stock Keycloak's SPIFFE identity provider (feature spiffe) is configured in the realm. */
     private static boolean stockSpiffeProviderPresent(KeycloakSession session) {
-        return session.identityProviders().count() > 0 && session.identityProviders().getAllStream()
+        // getAllStream() alone lists only user-login providers; SPIFFE ones are client-assertion type.
+        return session.identityProviders()
+                .getAllStream(org.keycloak.models.IdentityProviderQuery.type(
+                        org.keycloak.models.IdentityProviderType.CLIENT_ASSERTION), 0, 100)
                 .anyMatch(idp -> "spiffe".equals(idp.getProviderId()) && idp.isEnabled());
     }
 

@@ -131,6 +131,14 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Client ID of a client whose client scopes, scope mappings and service-account roles "
                         + "registration-free clients get. Empty: the realm's default client scopes and no roles.").add()
+                .property().name(TrustDomainSettings.ATTESTED_REGISTRATION).label("Attested registration")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false")
+                .helpText("Let workloads register a client themselves at the pack's DCR endpoint (rfc7591) with "
+                        + "their JWT-SVID as the bearer token, if their SPIFFE ID matches the allow-list below. "
+                        + "Such clients are client_credentials only, without full scope.").add()
+                .property().name(TrustDomainSettings.ATTESTED_REGISTRATION_ALLOW_LIST).label("Attested registration allow-list")
+                .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+                .helpText("SPIFFE IDs or patterns ending in /* that may register themselves.").add()
                 .build();
     }
 

@@ -35,7 +35,9 @@ public record TrustDomainSettings(
         boolean replayProtection,
         boolean registrationFree,
         List<SpiffeIdPattern> registrationFreeAllowList,
-        String registrationFreeTemplateClient) {
+        String registrationFreeTemplateClient,
+        boolean attestedRegistration,
+        List<SpiffeIdPattern> attestedRegistrationAllowList) {
 
     public static final String TRUST_DOMAIN = "trustDomain";
     public static final String BUNDLE_SOURCE = "bundleSource";
@@ -50,6 +52,8 @@ public record TrustDomainSettings(
     public static final String REGISTRATION_FREE = "registrationFree";
     public static final String REGISTRATION_FREE_ALLOW_LIST = "registrationFreeAllowList";
     public static final String REGISTRATION_FREE_TEMPLATE_CLIENT = "registrationFreeTemplateClient";
+    public static final String ATTESTED_REGISTRATION = "attestedRegistration";
+    public static final String ATTESTED_REGISTRATION_ALLOW_LIST = "attestedRegistrationAllowList";
 
     /** Where a trust domain's bundle comes from. A Workload API source can be added as a new value. */
     public enum BundleSourceType {
@@ -116,34 +120,51 @@ public record TrustDomainSettings(
         Duration lifetime = seconds(config, MAX_SVID_LIFETIME, JwtSvidPolicy.DEFAULT_MAX_LIFETIME.toSeconds(), 1);
         Duration skew = seconds(config, CLOCK_SKEW, JwtSvidPolicy.DEFAULT_CLOCK_SKEW.toSeconds(), 0);
 
-        List<SpiffeIdPattern> allowList = new ArrayList<>();
-        for (String value : values(config, REGISTRATION_FREE_ALLOW_LIST)) {
-            try {
-                SpiffeIdPattern pattern = SpiffeIdPattern.parse(value.trim());
-                if (!pattern.trustDomain().equals(trustDomain)) {
-                    throw new IllegalArgumentException("registrationFreeAllowList entry '" + value
-                            + "' is not in trust domain " + trustDomain.getName());
-                }
-                allowList.add(pattern);
-            } catch (SpiffeIdFormatException e) {
-                throw new IllegalArgumentException("registrationFreeAllowList entry '" + value + "': " + e.getMessage(), e);
-            }
-        }
+        List<SpiffeIdPattern> allowList = patterns(config, REGISTRATION_FREE_ALLOW_LIST, trustDomain);
         boolean registrationFree = bool(config, REGISTRATION_FREE);
         if (registrationFree && allowList.isEmpty()) {
             throw new IllegalArgumentException("registrationFree needs at least one registrationFreeAllowList pattern,"
                     + " e.g. spiffe://" + trustDomain.getName() + "/ns/prod/*");
         }
         String template = single(config, REGISTRATION_FREE_TEMPLATE_CLIENT, null);
+        boolean attested = bool(config, ATTESTED_REGISTRATION);
+        List<SpiffeIdPattern> attestedAllowList = patterns(config, ATTESTED_REGISTRATION_ALLOW_LIST, trustDomain);
+        if (attested && attestedAllowList.isEmpty()) {
+            throw new IllegalArgumentException("attestedRegistration needs at least one attestedRegistrationAllowList pattern,"
+                    + " e.g. spiffe://" + trustDomain.getName() + "/ns/prod/*");
+        }
         return new TrustDomainSettings(id, trustDomain, source, endpoint, staticBundle,
                 RefreshPolicy.of(floor, ceiling, staleness), lifetime, skew,
                 bool(config, REPLAY_PROTECTION), registrationFree, List.copyOf(allowList),
-                template == null || template.isBlank() ? null : template.trim());
+                template == null || template.isBlank() ? null : template.trim(),
+                attested, List.copyOf(attestedAllowList));
     }
 
     /** Convenience for Keycloak's {@code MultivaluedHashMap<String, String>} component config. */
     public static TrustDomainSettings from(String id, Map<String, List<String>> config) {
         return from(id, key -> config.getOrDefault(key, List.of()));
+    }
+
+    /** Whether workloads of this SPIFFE ID may register a client themselves (DCR with their JWT-SVID). */
+    public boolean allowsAttestedRegistration(io.spiffe.spiffeid.SpiffeId spiffeId) {
+        return attestedRegistration && attestedRegistrationAllowList.stream().anyMatch(p -> p.matches(spiffeId));
+    }
+
+    private static List<SpiffeIdPattern> patterns(Function<String, List<String>> config, String key, TrustDomain trustDomain) {
+        List<SpiffeIdPattern> result = new ArrayList<>();
+        for (String value : values(config, key)) {
+            try {
+                SpiffeIdPattern pattern = SpiffeIdPattern.parse(value.trim());
+                if (!pattern.trustDomain().equals(trustDomain)) {
+                    throw new IllegalArgumentException(key + " entry '" + value + "' is not in trust domain "
+                            + trustDomain.getName());
+                }
+                result.add(pattern);
+            } catch (SpiffeIdFormatException e) {
+                throw new IllegalArgumentException(key + " entry '" + value + "': " + e.getMessage(), e);
+            }
+        }
+        return result;
     }
 
     /** Whether {@code registrationFreeAllowList} admits this SPIFFE ID. */

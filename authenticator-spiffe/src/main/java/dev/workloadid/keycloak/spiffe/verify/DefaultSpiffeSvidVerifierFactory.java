@@ -35,6 +35,17 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
             }
 
             @Override
+            public boolean allowsAttestedRegistration(RealmModel realm, String spiffeId) {
+                try {
+                    io.spiffe.spiffeid.SpiffeId id = SpiffeIds.parse(spiffeId);
+                    return session.getProvider(SpiffeTrustProvider.class).trustDomain(realm, id.getTrustDomain())
+                            .map(settings -> settings.allowsAttestedRegistration(id)).orElse(false);
+                } catch (SpiffeIdFormatException e) {
+                    return false;
+                }
+            }
+
+            @Override
             public boolean trustsDomain(RealmModel realm, String trustDomain) {
                 try {
                     return session.getProvider(SpiffeTrustProvider.class)

@@ -28,6 +28,8 @@ import java.util.function.Function;
  */
 public final class JwtSvidVerification {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JwtSvidVerification.class);
+
     private static final String REPLAY_KEY_PREFIX = "spiffe-jwt-svid-jti:";
 
     /** A JWT-SVID that checked out, with the settings of its trust domain. */
@@ -101,7 +103,11 @@ public final class JwtSvidVerification {
             return validator.validate(assertion, bundles);
         } catch (SvidValidationException e) {
             if (unavailable[0] != null) {
-                throw new SvidValidationException(e.reason(), "no usable trust bundle: " + unavailable[0].getMessage());
+                // The detail (endpoint host, address range, times) stays in the server log: clients
+                // must not learn the internal network from an error_description.
+                LOG.debugf("JWT-SVID refused for lack of a bundle: %s", unavailable[0].getMessage());
+                throw new SvidValidationException(e.reason(), "the trust bundle of trust domain "
+                        + settings.trustDomain().getName() + " is not available (see the server log)");
             }
             if (e.reason() == SvidValidationException.Reason.UNKNOWN_KID && trust.refreshEarly(realm, settings)) {
                 return validator.validate(assertion, bundles);

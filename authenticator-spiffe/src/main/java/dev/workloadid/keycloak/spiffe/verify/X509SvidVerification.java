@@ -51,7 +51,11 @@ public final class X509SvidVerification {
         } catch (X509SvidException e) {
             throw new SvidRejection(e.reasonCode(), claimed.toString(), "invalid X.509-SVID: " + e.getMessage());
         } catch (BundleUnavailableException e) {
-            throw new SvidRejection("bundle_unavailable", claimed.toString(), "no usable trust bundle: " + e.getMessage());
+            // Detail (endpoint host, address range, times) only in the server log, never to the client.
+            org.jboss.logging.Logger.getLogger(X509SvidVerification.class)
+                    .debugf("X.509-SVID refused for lack of a bundle: %s", e.getMessage());
+            throw new SvidRejection("bundle_unavailable", claimed.toString(), "the trust bundle of trust domain "
+                    + claimed.getTrustDomain().getName() + " is not available (see the server log)");
         }
     }
 

@@ -27,7 +27,9 @@ public final class TemplateClients {
             Set<ClientScopeModel> scopes = new HashSet<>(template.getClientScopes(defaultScope).values());
             session.clients().addClientScopes(realm, client, scopes, defaultScope);
         }
-        client.setFullScopeAllowed(template.isFullScopeAllowed());
+        // Never copied: a template made in the console has full scope on by default, and clients
+        // created by machines must carry only the scope mappings the administrator listed.
+        client.setFullScopeAllowed(false);
         template.getScopeMappingsStream().forEach(client::addScopeMapping);
         UserModel templateAccount = session.users().getServiceAccount(template);
         UserModel account = client.isServiceAccountsEnabled() ? session.users().getServiceAccount(client) : null;

@@ -82,6 +82,11 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             String attested = attestedSpiffeId(realm);
             RegistrationRequest request = prepare(body, realm, attested, null);
             // jwt.credential.sub is always searchable (see the SPIFFE module's SpiffeClients).
+            if (attested != null && !session.singleUseObjects().putIfAbsent(
+                    "wi-dcr-spiffe-registration:" + realm.getId() + ":" + attested, 30)) {
+                // Another node (or thread) is registering this SPIFFE ID right now: one client per ID.
+                throw DcrError.metadata("a registration for " + attested + " is already in progress");
+            }
             if (attested != null && session.clients().searchClientsByAttributes(realm,
                     java.util.Map.of(RegistrationRequest.ATTR_SPIFFE_ID, attested), 0, 1).findAny().isPresent()) {
                 throw DcrError.metadata("a client is already registered for " + attested
@@ -154,6 +159,11 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         m.metadata().remove("client_secret");
         m.dropUnknown(KNOWN);
         MetadataRules.checkJwks(m);
+        MetadataRules.refuseServerFetchedUris(m);
+        if (bound != null && !bound.isBlank()) {
+            MetadataRules.checkAttestedWorkload(m);
+        }
+        inlineJwks(m);
         MetadataRules.checkGrantResponseConsistency(m);
         String applicationType = McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE),
                 m.list(RegistrationMetadata.REDIRECT_URIS), false);
@@ -161,6 +171,29 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
                 session.getContext().getConnection().getRemoteAddr(), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
         return request;
+    }
+
+    /**
+     * jwks_uri is fetched once, now, through the SSRF-safe fetcher, and its keys stored as jwks: if
+     * the URL were kept, Keycloak's client-jwt authenticator would fetch it later with its own HTTP
+     * client, which checks no addresses (and DNS may have changed by then). RFC 7591 lets the AS
+     * replace metadata; the response shows jwks. Key rotation: update the registration.
+     */
+    private void inlineJwks(RegistrationMetadata m) {
+        String jwksUri = m.text(RegistrationMetadata.JWKS_URI);
+        if (jwksUri == null) {
+            return;
+        }
+        try {
+            com.nimbusds.jose.jwk.JWKSet keys = PackRegistrationProviderFactory.jwks(session)
+                    .get(java.net.URI.create(jwksUri), true);
+            m.metadata().remove(RegistrationMetadata.JWKS_URI);
+            m.metadata().set(RegistrationMetadata.JWKS, MAPPER.readTree(keys.toString(true)));
+        } catch (JwksFetcher.JwksUnavailable e) {
+            throw DcrError.metadata("jwks_uri could not be fetched: " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw DcrError.metadata("jwks_uri did not hold a JWK Set");
+        }
     }
 
     private static OIDCClientRepresentation toOidc(RegistrationRequest request) {
@@ -190,7 +223,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             LOG.debugf("bearer JWT is not a JWT-SVID (sub %s); Keycloak's token handling answers", sub);
             return null;
         }
-        return SpiffeSupport.verify(session, realm, token, endpointUrl(realm), "invalid_token").spiffeId();
+        return SpiffeSupport.verifyForRegistration(session, realm, token, endpointUrl(realm), "invalid_token").spiffeId();
     }
 
     /** The audience a JWT-SVID presented to this endpoint must name: the endpoint's own URL. */

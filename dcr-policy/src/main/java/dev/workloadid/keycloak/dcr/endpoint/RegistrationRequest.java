@@ -85,6 +85,8 @@ public final class RegistrationRequest {
             attributes.put(ATTR_SPIFFE_ID, attestedSpiffeId);
             rep.setClientAuthenticatorType(SPIFFE_AUTHENTICATOR);
             rep.setPublicClient(false);
+            // A machine registered itself: only the scope mappings an administrator grants later.
+            rep.setFullScopeAllowed(false);
         }
         rep.setAttributes(attributes);
     }

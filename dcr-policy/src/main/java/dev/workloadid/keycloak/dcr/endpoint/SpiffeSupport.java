@@ -45,15 +45,27 @@ public final class SpiffeSupport {
      * @param failureCode the RFC 7591 error code to use when it does not check out
      */
     public static Svid verify(KeycloakSession session, RealmModel realm, String jwt, String audience, String failureCode) {
+        return verify(session, realm, jwt, audience, failureCode, false);
+    }
+
+    /** As {@link #verify}, and the SVID's trust domain must allow its workloads to register themselves. */
+    public static Svid verifyForRegistration(KeycloakSession session, RealmModel realm, String jwt, String audience,
+                                             String failureCode) {
+        return verify(session, realm, jwt, audience, failureCode, true);
+    }
+
+    private static Svid verify(KeycloakSession session, RealmModel realm, String jwt, String audience, String failureCode,
+                               boolean requireAttestedRegistration) {
         if (!PRESENT) {
             throw new DcrError(failureCode, "SPIFFE verification is not available on this server (authenticator-spiffe not deployed)");
         }
-        return Bound.verify(session, realm, jwt, audience, failureCode);
+        return Bound.verify(session, realm, jwt, audience, failureCode, requireAttestedRegistration);
     }
 
     /** Only this class names authenticator-spiffe types. */
     private static final class Bound {
-        static Svid verify(KeycloakSession session, RealmModel realm, String jwt, String audience, String failureCode) {
+        static Svid verify(KeycloakSession session, RealmModel realm, String jwt, String audience, String failureCode,
+                           boolean requireAttestedRegistration) {
             dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifier verifier =
                     session.getProvider(dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifier.class);
             if (verifier == null) {
@@ -61,6 +73,10 @@ public final class SpiffeSupport {
             }
             try {
                 dev.workloadid.keycloak.spiffe.api.VerifiedJwtSvid svid = verifier.verifyJwtSvid(realm, jwt, audience);
+                if (requireAttestedRegistration && !verifier.allowsAttestedRegistration(realm, svid.spiffeId())) {
+                    throw new DcrError(failureCode, "trust domain " + svid.trustDomain() + " does not let "
+                            + svid.spiffeId() + " register itself (attestedRegistration is off or the ID is not on its allow-list)");
+                }
                 return new Svid(svid.spiffeId(), svid.trustDomain(), svid.claims());
             } catch (dev.workloadid.keycloak.spiffe.api.SvidRejectedException e) {
                 throw new DcrError(failureCode, "JWT-SVID rejected (" + e.reason() + "): " + e.getMessage());

@@ -28,6 +28,37 @@ public final class MetadataRules {
         }
     }
 
+    /**
+     * Metadata naming URLs that Keycloak itself would later fetch or POST to with its own HTTP
+     * client, outside the pack's SSRF-safe fetcher: refused at this endpoint (DCR-04 lets the AS
+     * refuse metadata). jwks_uri is handled separately: its keys are fetched safely and stored.
+     */
+    public static final java.util.List<String> SERVER_FETCHED = java.util.List.of(
+            "request_uris", "sector_identifier_uri", "backchannel_logout_uri",
+            "backchannel_client_notification_endpoint");
+
+    public static void refuseServerFetchedUris(RegistrationMetadata m) {
+        for (String member : SERVER_FETCHED) {
+            if (m.metadata().hasNonNull(member)) {
+                throw DcrError.metadata(member + " is not accepted here: Keycloak would fetch it outside the "
+                        + "pack's SSRF protections");
+            }
+        }
+    }
+
+    /** A SPIFFE-attested registration is a workload's: client_credentials (and refresh) only, no redirects. */
+    public static void checkAttestedWorkload(RegistrationMetadata m) {
+        for (String grant : m.list(RegistrationMetadata.GRANT_TYPES)) {
+            if (!"client_credentials".equals(grant) && !"refresh_token".equals(grant)) {
+                throw DcrError.metadata("a SPIFFE-attested registration may ask only for client_credentials, not "
+                        + grant + "; register user-facing clients another way");
+            }
+        }
+        if (!m.list(RegistrationMetadata.REDIRECT_URIS).isEmpty()) {
+            throw DcrError.metadata("a SPIFFE-attested registration takes no redirect_uris");
+        }
+    }
+
     public static URI checkHttpsUrl(String value, String member) {
         try {
             URI uri = new URI(value);

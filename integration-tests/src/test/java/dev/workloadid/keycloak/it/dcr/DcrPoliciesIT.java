@@ -105,14 +105,27 @@ class DcrPoliciesIT {
         good.put("jwks_uri", jwksHost.url("statements.issuer.test", "/jwks").toString());
         Http.Response ok = register(good);
         assertThat(ok.status()).as(ok.body()).isEqualTo(201);
-        assertThat(ok.json().get("jwks_uri").asText()).endsWith("/jwks");
-        assertThat(ok.json().has("jwks")).isFalse();
+        // The keys are fetched now, through the SSRF-safe fetcher, and kept inline: Keycloak never
+        // fetches the URL later with its own, unchecked HTTP client.
+        assertThat(ok.json().has("jwks_uri")).as(ok.body()).isFalse();
+        assertThat(ok.json().get("jwks").get("keys").size()).isPositive();
 
         int before = Dcr.clientCount(admin, realm);
         ObjectNode notJwks = good.deepCopy().put("jwks_uri", jwksHost.url("statements.issuer.test", "/not-jwks").toString());
         refused(register(notJwks), "invalid_client_metadata", admin, before);
         ObjectNode http = good.deepCopy().put("jwks_uri", "http://statements.issuer.test/jwks");
         refused(register(http), "invalid_client_metadata", admin, before);
+    }
+
+    @Test
+    void urlsKeycloakWouldFetchOutsideTheSafeFetcherAreRefused(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        for (String member : List.of("sector_identifier_uri", "backchannel_logout_uri")) {
+            ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+            request.put("token_endpoint_auth_method", "none");
+            request.put(member, "https://169.254.169.254/latest/meta-data");
+            refused(register(request), "invalid_client_metadata", admin, before);
+        }
     }
 
     @Test

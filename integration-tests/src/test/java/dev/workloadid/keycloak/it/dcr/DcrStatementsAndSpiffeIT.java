@@ -48,7 +48,9 @@ class DcrStatementsAndSpiffeIT {
                 "issuer", List.of(ISS), "keySource", List.of("jwks_uri"),
                 "jwksUri", List.of(issuerHost.url("statements.issuer.test", "/jwks").toString())));
         Dcr.addComponent(admin, realm, "org.keycloak.services.ui.extend.UiPageProvider", "spiffe-trust-domain", Map.of(
-                "trustDomain", List.of(TD), "bundleSource", List.of("static"), "staticBundle", List.of(Dcr.spiffeBundle(SPIFFE_KEY))));
+                "trustDomain", List.of(TD), "bundleSource", List.of("static"), "staticBundle", List.of(Dcr.spiffeBundle(SPIFFE_KEY)),
+                // Workloads under /ns/prod/ may register themselves; others may not (off by default).
+                "attestedRegistration", List.of("true"), "attestedRegistrationAllowList", List.of("spiffe://" + TD + "/ns/prod/*")));
     }
 
     @AfterAll
@@ -117,6 +119,23 @@ class DcrStatementsAndSpiffeIT {
         Http.Response r = Dcr.post(endpoint, m, null);
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.json().get("error").asText()).isEqualTo("invalid_client_metadata");
+    }
+
+    @Test
+    void spiffeAttestedRegistrationOutsideTheAllowListOrForUsersIsRefused(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        Http.Response outside = Dcr.post(endpoint, Http.JSON.createObjectNode().put("client_name", "x"),
+                Dcr.jwtSvid(SPIFFE_KEY, "spiffe://" + TD + "/ns/dev/sa/x", endpoint.toString()));
+        assertThat(outside.status()).as(outside.body()).isEqualTo(401);
+        assertThat(outside.body()).contains("attestedRegistration");
+        ObjectNode userFacing = Http.JSON.createObjectNode().put("client_name", "phish");
+        userFacing.putArray("grant_types").add("authorization_code");
+        userFacing.putArray("redirect_uris").add("https://attacker.example/cb");
+        Http.Response refused = Dcr.post(endpoint, userFacing,
+                Dcr.jwtSvid(SPIFFE_KEY, "spiffe://" + TD + "/ns/prod/sa/phish", endpoint.toString()));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.json().get("error").asText()).isEqualTo("invalid_client_metadata");
+        assertThat(Dcr.clientCount(admin, realm)).isEqualTo(before);
     }
 
     @Test

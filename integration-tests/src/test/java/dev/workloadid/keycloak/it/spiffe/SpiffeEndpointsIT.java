@@ -199,7 +199,7 @@ class SpiffeEndpointsIT {
         assertThat(values(metadata, "introspection_endpoint_auth_methods_supported")).contains("spiffe_jwt");
         assertThat(values(metadata, "revocation_endpoint_auth_methods_supported")).contains("spiffe_jwt");
         assertThat(values(metadata, "token_endpoint_auth_methods_supported"))
-                .as("no method this pack does not implement").doesNotContain("spiffe_x509", "spiffe_wit", "spiffe");
+                .as("no method this pack does not implement").doesNotContain("spiffe_wit", "spiffe");
     }
 
     @Test
