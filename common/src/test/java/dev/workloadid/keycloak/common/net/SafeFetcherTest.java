@@ -66,12 +66,15 @@ class SafeFetcherTest {
     private LoopbackOnlySockets sockets;
     private SafeFetcher fetcher;
 
-    /** Tiny limits keep the suite fast. */
+    /**
+     * Generous time limits: a loaded CI machine must not turn a TLS or HTTP test into a timeout.
+     * Tests about timeouts set their own, small ones.
+     */
     private final FetchPolicy dev = FetchPolicy.builder()
             .maxBytes(MAX_BYTES)
-            .connectTimeout(Duration.ofSeconds(1))
-            .readTimeout(Duration.ofSeconds(1))
-            .totalTimeout(Duration.ofSeconds(2))
+            .connectTimeout(Duration.ofSeconds(10))
+            .readTimeout(Duration.ofSeconds(10))
+            .totalTimeout(Duration.ofSeconds(15))
             .allowLoopback(true)
             .build();
 
@@ -247,11 +250,9 @@ class SafeFetcherTest {
     @Test
     void cimd35_refusesSlowDripBodyAtTotalTimeout() {
         FetchPolicy policy = dev.toBuilder().maxBytes(5120).totalTimeout(Duration.ofMillis(500)).build();
-        long start = System.nanoTime();
-
         FetchException e = expect(Reason.TIMEOUT, () -> fetcher.fetch(url("/drip"), policy));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+        // The total deadline fired (not the 10 s per-read timeout): the drip never ends on its own.
         assertThat(e).hasMessageContaining("took longer than 500 ms");
     }
 
