@@ -70,7 +70,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         } catch (UrlRuleException e) {
             return refuse(realm, clientId, e.rule(), "invalid_client", e.getMessage());
         }
-        FailureThrottle.Failure recent = factory.failures().recent(clientId);
+        FailureThrottle.Failure recent = factory.failures().recent(realm.getId() + " " + clientId);
         if (recent != null) {
             return refuse(realm, clientId, "CIMD-34", recent.oauthError(), recent.description()
                     + " (not fetched again before " + recent.retryAfter() + ")");
@@ -80,7 +80,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         try {
             factory.singleFlight().run(realm.getId() + " " + clientId, wait, () -> resolve(realm, s, clientId));
         } catch (DocumentRejectedException e) {
-            factory.failures().failed(clientId, s.failureRetry(), e.oauthError(), e.getMessage());
+            factory.failures().failed(realm.getId() + " " + clientId, s.failureRetry(), e.oauthError(), e.getMessage());
             return refuse(realm, clientId, e.rule(), e.oauthError(), e.getMessage());
         } catch (TimeoutException e) {
             return refuse(realm, clientId, "CIMD-32", "invalid_client", e.getMessage());
@@ -102,7 +102,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         }
         DocumentFetcher.Outcome outcome = factory.documents().fetch(url,
                 settings.fetchPolicy(factory.devAllowLoopback()), settings.cacheLifetime(), null);
-        factory.failures().succeeded(url);
+        factory.failures().succeeded(realm.getId() + " " + url);
         Set<String> resolving = RESOLVING.get();
         resolving.add(url);
         boolean created;

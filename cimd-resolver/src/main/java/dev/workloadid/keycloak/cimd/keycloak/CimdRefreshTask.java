@@ -75,6 +75,11 @@ final class CimdRefreshTask implements ScheduledTask {
             }
             return false;
         }
+        if (client.isServiceAccountsEnabled()) {
+            // client_credentials leaves no session behind, so "no sessions" says nothing about use:
+            // such clients are never removed as idle (an administrator removes them).
+            return false;
+        }
         if (settings.orphanIdle().isZero() || now.getEpochSecond() - lastActive < settings.orphanIdle().toSeconds()) {
             return false;
         }
@@ -87,14 +92,14 @@ final class CimdRefreshTask implements ScheduledTask {
     private void refreshIfExpired(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
         CacheState cache = DocumentClients.cacheState(client);
         String url = client.getClientId();
-        if (cache.isFresh(Instant.now()) || factory.failures().recent(url) != null) {
+        if (cache.isFresh(Instant.now()) || factory.failures().recent(realm.getId() + " " + url) != null) {
             return;
         }
         try {
             DocumentFetcher.Outcome outcome = factory.documents().fetch(url,
                     settings.fetchPolicy(factory.devAllowLoopback()), settings.cacheLifetime(),
                     client.isEnabled() ? cache : null);
-            factory.failures().succeeded(url);
+            factory.failures().succeeded(realm.getId() + " " + url);
             if (outcome.unchanged()) {
                 DocumentClients.storeCacheState(client, outcome.cache());
                 LOG.debugf("Realm %s: document %s unchanged (304), fresh until %s", realm.getName(), url, outcome.cache().expiresAt());
@@ -103,7 +108,7 @@ final class CimdRefreshTask implements ScheduledTask {
                 LOG.debugf("Realm %s: document %s refreshed, fresh until %s", realm.getName(), url, outcome.cache().expiresAt());
             }
         } catch (DocumentRejectedException e) {
-            factory.failures().failed(url, settings.failureRetry(), e.oauthError(), e.getMessage());
+            factory.failures().failed(realm.getId() + " " + url, settings.failureRetry(), e.oauthError(), e.getMessage());
             if (client.isEnabled()) {
                 LOG.warnf("Realm %s: document client %s disabled until its document is valid again: %s",
                         realm.getName(), url, e.getMessage());
