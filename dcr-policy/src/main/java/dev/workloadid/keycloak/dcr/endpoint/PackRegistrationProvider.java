@@ -152,8 +152,9 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
                 m.metadata().putArray(RegistrationMetadata.RESPONSE_TYPES);
             }
         }
-        if (existing != null && m.metadata().hasNonNull("client_secret")
-                && !m.metadata().get("client_secret").asText().equals(existing.getSecret())) {
+        if (existing != null && m.metadata().hasNonNull("client_secret") && !java.security.MessageDigest.isEqual(
+                m.metadata().get("client_secret").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                String.valueOf(existing.getSecret()).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             throw DcrError.metadata("client_secret does not match the current secret; a client cannot set its own secret");
         }
         m.metadata().remove("client_secret");
