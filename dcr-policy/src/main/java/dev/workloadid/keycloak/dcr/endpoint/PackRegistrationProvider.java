@@ -189,7 +189,15 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             com.nimbusds.jose.jwk.JWKSet keys = PackRegistrationProviderFactory.jwks(session)
                     .get(java.net.URI.create(jwksUri), true);
             m.metadata().remove(RegistrationMetadata.JWKS_URI);
-            m.metadata().set(RegistrationMetadata.JWKS, MAPPER.readTree(keys.toString(true)));
+            com.fasterxml.jackson.databind.JsonNode inline = MAPPER.readTree(keys.toString(true));
+            // Keycloak loads client keys only with use=sig; keys published without a use are
+            // signature keys here (client authentication), so say so rather than fail later.
+            inline.path("keys").forEach(k -> {
+                if (k instanceof ObjectNode key && !key.hasNonNull("use")) {
+                    key.put("use", "sig");
+                }
+            });
+            m.metadata().set(RegistrationMetadata.JWKS, inline);
         } catch (JwksFetcher.JwksUnavailable e) {
             throw DcrError.metadata("jwks_uri could not be fetched: " + e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

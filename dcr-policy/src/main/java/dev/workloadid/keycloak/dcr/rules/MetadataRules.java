@@ -48,13 +48,15 @@ public final class MetadataRules {
 
     /** A SPIFFE-attested registration is a workload's: client_credentials (and refresh) only, no redirects. */
     public static void checkAttestedWorkload(RegistrationMetadata m) {
-        for (String grant : m.list(RegistrationMetadata.GRANT_TYPES)) {
+        java.util.List<String> grants = m.list(RegistrationMetadata.GRANT_TYPES);
+        for (String grant : grants == null ? java.util.List.<String>of() : grants) {
             if (!"client_credentials".equals(grant) && !"refresh_token".equals(grant)) {
                 throw DcrError.metadata("a SPIFFE-attested registration may ask only for client_credentials, not "
                         + grant + "; register user-facing clients another way");
             }
         }
-        if (!m.list(RegistrationMetadata.REDIRECT_URIS).isEmpty()) {
+        java.util.List<String> redirects = m.list(RegistrationMetadata.REDIRECT_URIS);
+        if (redirects != null && !redirects.isEmpty()) {
             throw DcrError.metadata("a SPIFFE-attested registration takes no redirect_uris");
         }
     }
