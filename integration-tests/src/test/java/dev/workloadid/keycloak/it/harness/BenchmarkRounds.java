@@ -57,8 +57,11 @@ public final class BenchmarkRounds {
         public final AtomicLong latencyNanos = new AtomicLong();
         public volatile String lastFailure;
         public long nanos;
+        /** Per measured round: {requests/s, mean latency ms}. */
+        public final List<double[]> rounds = new ArrayList<>();
 
         void add(Result other) {
+            rounds.add(new double[] {other.perSecond(), other.meanMillis()});
             ok.addAndGet(other.ok.get());
             failures.addAndGet(other.failures.get());
             latencyNanos.addAndGet(other.latencyNanos.get());
@@ -156,6 +159,22 @@ public final class BenchmarkRounds {
         }
         result.nanos = System.nanoTime() - start;
         return result;
+    }
+
+    /**
+     * The lowest and highest per-round ratio of {@code a} to {@code b} (same round, so same machine
+     * conditions), for requests/s ({@code latency} false) or mean latency: a reader sees the noise.
+     */
+    public static String roundRange(Result a, Result b, boolean latency) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < Math.min(a.rounds.size(), b.rounds.size()); i++) {
+            int k = latency ? 1 : 0;
+            double ratio = a.rounds.get(i)[k] / b.rounds.get(i)[k];
+            min = Math.min(min, ratio);
+            max = Math.max(max, ratio);
+        }
+        return String.format("%.2f×–%.2f×", min, max);
     }
 
     /** Prints {@code report} and writes it to {@code target/benchmark/<file>}. */
