@@ -169,7 +169,7 @@ class CimdAuthorizationBenchmarkIT {
                 .append("|---|---|---|---|---|\n");
         results.forEach((name, r) -> out.append(String.format("| %s | %.1f | %.2f | %.2f× | %.2f× |%n", name, r.perSecond(),
                 r.meanMillis(), r.perSecond() / ordinary.perSecond(), r.meanMillis() / ordinary.meanMillis())));
-        out.append(String.format("%nPer-round range of the URL client's ratios (same round, same machine conditions): "
+        out.append(String.format("%nPer-round ratios of the URL client (same round, same machine conditions): "
                 + "throughput %s, latency %s%n", BenchmarkRounds.roundRange(url, ordinary, false),
                 BenchmarkRounds.roundRange(url, ordinary, true)));
         out.append(String.format("Document fetches for the warm URL over the whole run (first use included): %d%n", warmFetches));

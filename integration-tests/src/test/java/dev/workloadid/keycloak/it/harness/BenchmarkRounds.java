@@ -82,7 +82,7 @@ public final class BenchmarkRounds {
         }
     }
 
-    /** Warm-up round, then {@link #ROUNDS} rounds, methods interleaved within each round. */
+    /** Warm-up round, then {@link #ROUNDS} rounds, every method once per round, the order alternating. */
     public static Map<String, Result> run(List<Method> methods) throws Exception {
         return run(methods, () -> { });
     }
@@ -105,7 +105,12 @@ public final class BenchmarkRounds {
                 if (round == 1) {
                     afterWarmup.run();
                 }
-                for (Method method : methods) {
+                // Alternating order (A B, B A, ...): neither method always runs right after the other.
+                List<Method> order = new ArrayList<>(methods);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (Method method : order) {
                     Result r = round(pool, clients.get(method.name()), method, round == 0 ? WARMUP : ROUND);
                     if (round > 0) {
                         results.get(method.name()).add(r);
@@ -162,19 +167,22 @@ public final class BenchmarkRounds {
     }
 
     /**
-     * The lowest and highest per-round ratio of {@code a} to {@code b} (same round, so same machine
-     * conditions), for requests/s ({@code latency} false) or mean latency: a reader sees the noise.
+     * The median, lowest and highest per-round ratio of {@code a} to {@code b} (same round, so close
+     * machine conditions), for requests/s ({@code latency} false) or mean latency: a reader sees the noise.
      */
     public static String roundRange(Result a, Result b, boolean latency) {
-        double min = Double.MAX_VALUE;
-        double max = 0;
+        List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < Math.min(a.rounds.size(), b.rounds.size()); i++) {
             int k = latency ? 1 : 0;
-            double ratio = a.rounds.get(i)[k] / b.rounds.get(i)[k];
-            min = Math.min(min, ratio);
-            max = Math.max(max, ratio);
+            ratios.add(a.rounds.get(i)[k] / b.rounds.get(i)[k]);
         }
-        return String.format("%.2f×–%.2f×", min, max);
+        if (ratios.isEmpty()) {
+            return "n/a";
+        }
+        java.util.Collections.sort(ratios);
+        int n = ratios.size();
+        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+        return String.format("median %.2f× (%.2f×–%.2f×)", median, ratios.get(0), ratios.get(n - 1));
     }
 
     /** Prints {@code report} and writes it to {@code target/benchmark/<file>}. */

@@ -195,7 +195,7 @@ class X509SvidThroughputBenchmarkIT {
                 .append("One Keycloak, one HTTPS listener (`--https-client-auth=request`), interleaved rounds. ")
                 .append("Each client thread keeps one HTTP/1.1 keep-alive connection per method (its own `HttpClient`/`SSLContext`), ")
                 .append("so TLS handshakes happen in the warm-up and the rounds measure Keycloak's request handling.\n\n")
-                .append("| method | requests/s | mean latency ms | vs client-secret (no cert) | per-round range |\n|---|---|---|---|---|\n");
+                .append("| method | requests/s | mean latency ms | vs client-secret (no cert) | per-round ratio |\n|---|---|---|---|---|\n");
         results.forEach((name, r) -> out.append(String.format("| %s | %.1f | %.2f | %.2f× | %s |%n", name, r.perSecond(),
                 r.meanMillis(), r.perSecond() / secret, BenchmarkRounds.roundRange(r, results.get(SECRET), false))));
         out.append(String.format("%nFull TLS handshakes (server certificate requests) during the measured rounds: %d%n",
