@@ -67,6 +67,10 @@ class SpiffeRegistrationFreeIT {
         JsonNode role = admin.getJson("/realms/" + realm + "/roles/" + ROLE);
         AdminClient.expect(admin.post("/realms/" + realm + "/users/" + saUser + "/role-mappings/realm",
                 Http.JSON.createArrayNode().add(role)), 204);
+        // Created clients never get full scope: the role reaches tokens through the template's scope
+        // mapping, which is copied with it.
+        AdminClient.expect(admin.post("/realms/" + realm + "/clients/" + templateId + "/scope-mappings/realm",
+                Http.JSON.createArrayNode().add(role)), 204);
 
         ObjectNode scope = Http.JSON.createObjectNode().put("name", SCOPE).put("protocol", "openid-connect");
         ArrayNode mappers = scope.putArray("protocolMappers");
@@ -217,5 +221,7 @@ class SpiffeRegistrationFreeIT {
         admin.getJson("/realms/" + realm + "/clients/" + internalId + "/default-client-scopes")
                 .forEach(s -> scopes.add(s.path("name").asText()));
         assertThat(scopes).contains(SCOPE);
+        assertThat(clientsWithClientId(admin, realm, id).get(0).path("fullScopeAllowed").asBoolean())
+                .as("created clients never inherit full scope").isFalse();
     }
 }
