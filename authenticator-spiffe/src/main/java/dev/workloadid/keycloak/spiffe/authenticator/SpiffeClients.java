@@ -71,6 +71,12 @@ public final class SpiffeClients {
                             entries.putIfAbsent(c.getId(), new SpiffeIdMatcher.Entry<>(pattern, c));
                         }
                     });
+            if (!entries.isEmpty()) {
+                // Candidates come most specific first, so the first level with a registration holds
+                // the winner (or the tie): less specific levels cannot change the outcome. Exact
+                // registrations, the common case, thus cost one indexed query.
+                break;
+            }
         }
         return SpiffeIdMatcher.match(id, entries.values());
     }

@@ -15,9 +15,15 @@ final class DefaultSpiffeTrustProvider implements SpiffeTrustProvider {
     private static final Logger LOG = Logger.getLogger(DefaultSpiffeTrustProvider.class);
 
     private final BundleRegistry registry;
+    private final java.util.Map<String, Parsed> parsed;
 
-    DefaultSpiffeTrustProvider(BundleRegistry registry) {
+    /** A component's settings, parsed once per config version on this node (read on every token request). */
+    record Parsed(java.util.Map<String, java.util.List<String>> config, TrustDomainSettings settings) {
+    }
+
+    DefaultSpiffeTrustProvider(BundleRegistry registry, java.util.Map<String, Parsed> parsed) {
         this.registry = registry;
+        this.parsed = parsed;
     }
 
     @Override
@@ -25,7 +31,13 @@ final class DefaultSpiffeTrustProvider implements SpiffeTrustProvider {
         List<TrustDomainSettings> result = new ArrayList<>();
         TrustDomainPageFactory.components(realm).forEach(component -> {
             try {
-                result.add(TrustDomainSettings.from(component.getId(), component.getConfig()));
+                Parsed cached = parsed.get(component.getId());
+                if (cached == null || !cached.config().equals(component.getConfig())) {
+                    cached = new Parsed(new java.util.HashMap<>(component.getConfig()),
+                            TrustDomainSettings.from(component.getId(), component.getConfig()));
+                    parsed.put(component.getId(), cached);
+                }
+                result.add(cached.settings());
             } catch (IllegalArgumentException e) {
                 // Stored before validation existed or edited around it: skip, and say so.
                 LOG.warnf("Realm %s: ignoring invalid SPIFFE trust domain '%s': %s", realm.getName(),

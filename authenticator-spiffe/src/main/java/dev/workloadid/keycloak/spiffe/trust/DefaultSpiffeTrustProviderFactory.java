@@ -36,10 +36,13 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
     private Duration tick = Duration.ofSeconds(1);
     private SafeFetcher fetcher;
     private BundleRegistry registry;
+    /** Parsed trust-domain settings by component id: derived from realm components, checked per use. */
+    private final java.util.Map<String, DefaultSpiffeTrustProvider.Parsed> parsedSettings =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public SpiffeTrustProvider create(KeycloakSession session) {
-        return new DefaultSpiffeTrustProvider(registry);
+        return new DefaultSpiffeTrustProvider(registry, parsedSettings);
     }
 
     @Override
