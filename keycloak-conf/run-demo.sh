@@ -44,9 +44,18 @@ export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
 
 echo "==> Starting Keycloak (log: $KC/demo.log)"
+# Mutual TLS for X.509-SVIDs on https://localhost:8444: Keycloak asks for a client certificate and
+# its TLS layer trusts the demo SPIFFE CA; the SPIFFE checks themselves are the pack's.
+rm -f "$DOCS/spiffe-trust.p12"
+keytool -importcert -noprompt -storetype PKCS12 -keystore "$DOCS/spiffe-trust.p12" -storepass demo-only \
+  -alias demo-local -file keycloak-conf/demo-authority/demo.local.x509-ca.pem >/dev/null 2>&1
+
 # DEMO ONLY: the document host is on loopback, so the pack's development-only loopback exception is on.
 "$KC/bin/kc.sh" start-dev --import-realm --truststore-paths="$DOCS/ca.pem" \
-  --spi-client-storage--wi-cimd--dev-allow-loopback=true >"$KC/demo.log" 2>&1 &
+  --spi-client-storage--wi-cimd--dev-allow-loopback=true \
+  --https-port=8444 --https-certificate-file="$DOCS/localhost.pem" --https-certificate-key-file="$DOCS/localhost.key" \
+  --https-client-auth=request --https-trust-store-file="$DOCS/spiffe-trust.p12" --https-trust-store-password=demo-only \
+  --http-management-scheme=http >"$KC/demo.log" 2>&1 &
 KC_PID=$!
 trap 'echo; echo "==> Stopping Keycloak"; kill "$KC_PID" "$DOC_PID" 2>/dev/null; wait "$KC_PID" 2>/dev/null; exit 0' INT TERM
 
@@ -93,6 +102,13 @@ cat <<MSG
     # log in as demo / demo-password-not-for-production; the consent screen names the client's host.
     http://localhost:8080/realms/workload-demo/protocol/openid-connect/auth?client_id=https%3A%2F%2Flocalhost%3A8443%2Fclient.json&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&response_type=code&scope=openid&state=demo&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256
     # (PKCE verifier for that challenge: dBjftJeZ4CVP-mJ92K5nqtvqfJ9A4O5nCIb0gYoBHRo)
+
+    # a workload presents an X.509-SVID over mutual TLS (RFC 8705) and gets a certificate-bound token
+    keycloak-conf/demo-authority/mint-x509-svid.sh spiffe://demo.local/ns/demo/x509/agent /tmp/demo-svid
+    curl -s --cacert keycloak-conf/target/demo-docs/ca.pem \\
+         --cert /tmp/demo-svid/svid.pem --key /tmp/demo-svid/svid.key \\
+         -d grant_type=client_credentials -d client_id=demo-x509-agents \\
+         https://localhost:8444/realms/workload-demo/protocol/openid-connect/token
 
     # a stock client-secret service, for comparison
     curl -s -d grant_type=client_credentials -d client_id=demo-service \\
