@@ -26,8 +26,9 @@ import java.util.Objects;
  * lagging replica behind a load balancer) and ignored: the current bundle stays, and the fetch counts
  * as failed for scheduling and staleness. Once the current bundle is past max staleness, a lower
  * sequence is accepted, so a trust domain whose server really reset its sequence recovers on its own;
- * an administrator can recover sooner by clearing the stored bundle. A missing sequence on either
- * side means "cannot compare" and the fetched bundle is accepted. An equal sequence is accepted.
+ * an administrator can recover sooner by clearing the stored bundle. A fetched bundle without a
+ * sequence replacing one with a sequence counts as a rollback too; a current bundle without a
+ * sequence is replaced by any fetched one. An equal sequence is accepted.
  * An empty fetched bundle is accepted too: emptying a bundle is how a trust domain revokes (BND-05).
  */
 public final class RefreshPolicy {
@@ -160,10 +161,12 @@ public final class RefreshPolicy {
             throw new IllegalArgumentException("bundles of " + current.trustDomain() + " and "
                     + fetched.trustDomain() + " must never replace each other");
         }
-        if (current.sequence().isEmpty() || fetched.sequence().isEmpty()) {
+        if (current.sequence().isEmpty()) {
             return UpdateDecision.ACCEPT;
         }
-        if (fetched.sequence().getAsLong() >= current.sequence().getAsLong()) {
+        // A bundle that drops spiffe_sequence after one that had it cannot prove it is newer: treat
+        // it like a lower sequence, or a lagging replica could roll the keys back by omitting it.
+        if (fetched.sequence().isPresent() && fetched.sequence().getAsLong() >= current.sequence().getAsLong()) {
             return UpdateDecision.ACCEPT;
         }
         if (currentFetchedAt == null || !isUsable(currentFetchedAt, now)) {

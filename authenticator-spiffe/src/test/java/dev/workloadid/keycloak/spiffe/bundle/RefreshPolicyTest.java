@@ -127,9 +127,16 @@ class RefreshPolicyTest {
     }
 
     @Test
-    void bnd02_missingSequenceOnEitherSideIsAccepted() throws Exception {
-        assertThat(P.evaluate(bundle(5L, null), T0, bundle(null, null), T0)).isEqualTo(UpdateDecision.ACCEPT);
+    void bnd02_sequenceDroppedAfterASequencedBundleIsARollback() throws Exception {
+        assertThat(P.evaluate(bundle(5L, null), T0, bundle(null, null), T0)).isEqualTo(UpdateDecision.IGNORE_ROLLBACK);
+        assertThat(P.evaluate(bundle(5L, null), T0, bundle(null, null), T0.plus(Duration.ofHours(25))))
+                .as("accepted once the current bundle is past max staleness").isEqualTo(UpdateDecision.ACCEPT);
+    }
+
+    @Test
+    void bnd02_currentWithoutSequenceIsReplacedByAnyFetchedBundle() throws Exception {
         assertThat(P.evaluate(bundle(null, null), T0, bundle(1L, null), T0)).isEqualTo(UpdateDecision.ACCEPT);
+        assertThat(P.evaluate(bundle(null, null), T0, bundle(null, null), T0)).isEqualTo(UpdateDecision.ACCEPT);
         assertThat(P.evaluate(null, null, bundle(1L, null), T0)).isEqualTo(UpdateDecision.ACCEPT);
     }
 

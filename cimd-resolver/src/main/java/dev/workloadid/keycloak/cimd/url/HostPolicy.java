@@ -17,7 +17,8 @@ public record HostPolicy(boolean anyPublicHost, List<String> allowed, List<Strin
     }
 
     public void check(String host) throws UrlRuleException {
-        String h = host.toLowerCase(Locale.ROOT);
+        // "evil.example." and "evil.example" are the same DNS name: compare without the root dot.
+        String h = stripRootDot(host.toLowerCase(Locale.ROOT));
         if (denied.stream().anyMatch(p -> matches(p, h))) {
             throw new UrlRuleException("CIMD-36", "host " + host + " is on this realm's deny-list for client metadata documents");
         }
@@ -35,6 +36,10 @@ public record HostPolicy(boolean anyPublicHost, List<String> allowed, List<Strin
 
     private static List<String> normalise(List<String> entries) {
         return entries == null ? List.of() : entries.stream()
-                .map(String::trim).filter(s -> !s.isEmpty()).map(s -> s.toLowerCase(Locale.ROOT)).toList();
+                .map(String::trim).filter(s -> !s.isEmpty()).map(s -> stripRootDot(s.toLowerCase(Locale.ROOT))).toList();
+    }
+
+    private static String stripRootDot(String host) {
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 }

@@ -33,4 +33,12 @@ class HostPolicyTest {
         assertThatThrownBy(() -> p.check("x.evil.test")).isInstanceOf(UrlRuleException.class);
         assertThatCode(() -> p.check("good.example.com")).doesNotThrowAnyException();
     }
+
+    @Test
+    void cimd36_trailingRootDotDoesNotEscapeTheDenyList() {
+        HostPolicy p = new HostPolicy(true, List.of(), List.of("bad.example.com", "*.evil.test."));
+        assertThatThrownBy(() -> p.check("bad.example.com.")).isInstanceOf(UrlRuleException.class);
+        assertThatThrownBy(() -> p.check("x.evil.test")).isInstanceOf(UrlRuleException.class);
+        assertThatThrownBy(() -> p.check("x.evil.test.")).isInstanceOf(UrlRuleException.class);
+    }
 }
