@@ -1,18 +1,15 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
-import dev.workloadid.keycloak.common.keycloak.KeycloakTls;
+import dev.workloadid.keycloak.common.keycloak.PackFetchers;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
-import javax.net.ssl.SSLContext;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +27,7 @@ import java.util.Map;
 public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProviderFactory, ServerInfoAwareProviderFactory {
 
     public static final String ID = "default";
+    private static final String PURPOSE = "SPIFFE bundle endpoints";
     private static final Logger LOG = Logger.getLogger(DefaultSpiffeTrustProviderFactory.class);
 
     private boolean allowLoopback;
@@ -57,9 +55,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                session -> KeycloakTls.clientContext(session, "SPIFFE bundle endpoints"));
-        fetcher = new SafeFetcher(tls);
+        fetcher = PackFetchers.open(factory, PURPOSE);
         registry = new BundleRegistry(settings -> switch (settings.bundleSource()) {
             case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback);
             case STATIC -> new StaticBundleSource(settings.trustDomain(), settings.staticBundle());
@@ -72,13 +68,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
         if (registry != null) {
             registry.close();
         }
-        if (fetcher != null) {
-            try {
-                fetcher.close();
-            } catch (IOException e) {
-                LOG.debug("closing the bundle fetcher", e);
-            }
-        }
+        PackFetchers.close(fetcher, PURPOSE);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
 import dev.workloadid.keycloak.cimd.resolve.SingleFlight;
-import dev.workloadid.keycloak.common.keycloak.KeycloakTls;
+import dev.workloadid.keycloak.common.keycloak.PackFetchers;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -19,8 +19,6 @@ import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
 import org.keycloak.storage.client.ClientStorageProviderFactory;
 import org.keycloak.timer.TimerProvider;
 
-import javax.net.ssl.SSLContext;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +39,8 @@ import java.util.Map;
  */
 public final class CimdClientStorageProviderFactory
         implements ClientStorageProviderFactory<CimdClientStorageProvider>, ServerInfoAwareProviderFactory {
+
+    private static final String PURPOSE = "client metadata documents";
 
     public static final String ID = "wi-cimd";
     private static final Logger LOG = Logger.getLogger(CimdClientStorageProviderFactory.class);
@@ -71,9 +71,7 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        SSLContext tls = KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                session -> KeycloakTls.clientContext(session, "client metadata documents"));
-        fetcher = new SafeFetcher(tls);
+        fetcher = PackFetchers.open(factory, PURPOSE);
         documents = new DocumentFetcher(fetcher, Clock.systemUTC());
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
@@ -103,13 +101,7 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public void close() {
-        if (fetcher != null) {
-            try {
-                fetcher.close();
-            } catch (IOException e) {
-                LOG.debug("closing the document fetcher", e);
-            }
-        }
+        PackFetchers.close(fetcher, PURPOSE);
     }
 
     @Override

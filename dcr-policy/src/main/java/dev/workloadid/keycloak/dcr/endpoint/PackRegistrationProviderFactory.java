@@ -1,20 +1,18 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
-import dev.workloadid.keycloak.common.keycloak.KeycloakTls;
+import dev.workloadid.keycloak.common.keycloak.PackFetchers;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.ClientRegistrationProviderFactory;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +24,8 @@ import java.util.Map;
  * false): let fetched URLs resolve to loopback; development and tests only, logged loudly.
  */
 public final class PackRegistrationProviderFactory implements ClientRegistrationProviderFactory, ServerInfoAwareProviderFactory {
+
+    private static final String PURPOSE = "software-statement issuer JWKS URLs";
 
     public static final String ID = "rfc7591";
     private static final Logger LOG = Logger.getLogger(PackRegistrationProviderFactory.class);
@@ -60,20 +60,13 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        fetcher = new SafeFetcher(KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                session -> KeycloakTls.clientContext(session, "software-statement issuer JWKS URLs")));
+        fetcher = PackFetchers.open(factory, PURPOSE);
         jwks = new JwksFetcher(fetcher, allowLoopback, Clock.systemUTC());
     }
 
     @Override
     public void close() {
-        if (fetcher != null) {
-            try {
-                fetcher.close();
-            } catch (IOException e) {
-                LOG.debug("closing the DCR fetcher", e);
-            }
-        }
+        PackFetchers.close(fetcher, PURPOSE);
     }
 
     @Override
