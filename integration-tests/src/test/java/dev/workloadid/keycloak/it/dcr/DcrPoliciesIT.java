@@ -123,7 +123,9 @@ class DcrPoliciesIT {
         for (String member : List.of("sector_identifier_uri", "backchannel_logout_uri")) {
             ObjectNode request = Dcr.metadata("https://app.example.com/cb");
             request.put("token_endpoint_auth_method", "none");
-            request.put(member, "https://169.254.169.254/latest/meta-data");
+            // A loopback fixture name: even if the refusal regressed, Keycloak's own fetch of it
+            // would stay on 127.0.0.1 (tests never send traffic anywhere else).
+            request.put(member, "https://statements.issuer.test/latest/meta-data");
             refused(register(request), "invalid_client_metadata", admin, before);
         }
     }
