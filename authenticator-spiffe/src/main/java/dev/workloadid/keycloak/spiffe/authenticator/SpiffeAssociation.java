@@ -100,6 +100,11 @@ final class SpiffeAssociation {
             return null;
         }
         ClientModel sameId = session.clients().getClientByClientId(realm, id.toString());
+        if (sameId != null && boundExactly(sameId, id)) {
+            // Committed by a concurrent first request (this or another node) after the association
+            // query above ran: an exact binding is the most specific match there can be, so it is the answer.
+            return sameId;
+        }
         if (sameId != null) {
             // A client whose clientId is the SPIFFE ID but that is not bound to it for SPIFFE auth.
             reject(context, authenticatorId, id.toString(),
@@ -116,6 +121,11 @@ final class SpiffeAssociation {
         reject(context, authenticatorId, id.toString(), "no client is registered for SPIFFE ID " + id
                 + (settings.registrationFree() ? " and it is not in the trust domain's registration-free allow-list" : ""));
         return null;
+    }
+
+    private static boolean boundExactly(ClientModel client, SpiffeId id) {
+        return SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS.contains(client.getClientAuthenticatorType())
+                && id.toString().equals(client.getAttribute(SpiffeClients.SPIFFE_ID_ATTRIBUTE));
     }
 
     /** Marks the request as authenticated by {@code authenticatorId} as {@code client}. */
