@@ -41,7 +41,7 @@ final class SpiffeAssociation {
 
     /** The client this SPIFFE ID may authenticate as with {@code authenticatorId}, or null after rejecting. */
     static ClientModel clientFor(ClientAuthenticationFlowContext context, TrustDomainSettings settings, SpiffeId id,
-                                 String authenticatorId) {
+                                 String authenticatorId, AssociationCache associations) {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         String requested = requestedClientId(context);
@@ -62,7 +62,7 @@ final class SpiffeAssociation {
             }
             client = named;
         } else {
-            client = associated(context, settings, id, authenticatorId);
+            client = associated(context, settings, id, authenticatorId, associations);
         }
         if (client != null && !authenticatorId.equals(client.getClientAuthenticatorType())) {
             reject(context, authenticatorId, id.toString(), "client " + client.getClientId() + " is registered for "
@@ -77,12 +77,17 @@ final class SpiffeAssociation {
     }
 
     private static ClientModel associated(ClientAuthenticationFlowContext context, TrustDomainSettings settings,
-                                          SpiffeId id, String authenticatorId) {
+                                          SpiffeId id, String authenticatorId, AssociationCache associations) {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
+        ClientModel remembered = remembered(session, realm, id, associations);
+        if (remembered != null) {
+            return remembered;
+        }
         SpiffeIdMatcher.Result<ClientModel> match =
                 SpiffeClients.associate(session, realm, id, SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS);
         if (match instanceof SpiffeIdMatcher.Match<ClientModel> found) {
+            associations.put(realm.getId(), id.toString(), found.owner().getId());
             return found.owner();
         }
         if (match instanceof SpiffeIdMatcher.Ambiguous<ClientModel> tie) {
@@ -120,6 +125,25 @@ final class SpiffeAssociation {
         }
         reject(context, authenticatorId, id.toString(), "no client is registered for SPIFFE ID " + id
                 + (settings.registrationFree() ? " and it is not in the trust domain's registration-free allow-list" : ""));
+        return null;
+    }
+
+    /**
+     * The client this node last associated with the ID, if it still qualifies: read through Keycloak's
+     * client cache and checked exactly as the attribute query's results are (see {@link AssociationCache}).
+     */
+    private static ClientModel remembered(KeycloakSession session, RealmModel realm, SpiffeId id,
+                                          AssociationCache associations) {
+        String internalId = associations.get(realm.getId(), id.toString());
+        if (internalId == null) {
+            return null;
+        }
+        ClientModel client = session.clients().getClientById(realm, internalId);
+        if (client != null && SpiffeClients.qualifies(client, SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS)
+                && SpiffeClients.authorizes(client, id)) {
+            return client;
+        }
+        associations.forget(realm.getId(), id.toString());
         return null;
     }
 

@@ -7,14 +7,18 @@ import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What the pack's SPIFFE client authenticators (JWT-SVID, X.509-SVID) have in common: one stateless
@@ -27,13 +31,20 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
     public static final Set<String> SPIFFE_AUTHENTICATORS =
             Set.of(SpiffeJwtSvidAuthenticatorFactory.ID, SpiffeX509SvidAuthenticatorFactory.ID);
 
+    /** Server option: seconds this node remembers a SPIFFE ID's client (0 = off). */
+    static final String ASSOCIATION_CACHE_OPTION = "association-cache-seconds";
+    static final long DEFAULT_ASSOCIATION_CACHE_SECONDS = 10;
+
+    private final AssociationCache associations =
+            new AssociationCache(Duration.ofSeconds(DEFAULT_ASSOCIATION_CACHE_SECONDS), Clock.systemUTC());
     private final ClientAuthenticator instance;
     private final String id;
     private final String authMethod;
     private final String displayType;
 
-    protected SpiffeAuthenticatorFactory(ClientAuthenticator instance, String id, String authMethod, String displayType) {
-        this.instance = instance;
+    protected SpiffeAuthenticatorFactory(Function<AssociationCache, ClientAuthenticator> instance, String id,
+                                         String authMethod, String displayType) {
+        this.instance = instance.apply(associations);
         this.id = id;
         this.authMethod = authMethod;
         this.displayType = displayType;
@@ -118,10 +129,30 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
 
     @Override
     public void init(Config.Scope config) {
+        long seconds = config.getLong(ASSOCIATION_CACHE_OPTION, DEFAULT_ASSOCIATION_CACHE_SECONDS);
+        associations.lifetime(Duration.ofSeconds(Math.max(0, seconds)));
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        // Any client change on this node may create a better match; other nodes rely on the lifetime.
+        factory.register(event -> {
+            if (event instanceof ClientModel.ClientCreationEvent || event instanceof ClientModel.ClientUpdatedEvent
+                    || event instanceof ClientModel.ClientRemovedEvent || event instanceof ClientModel.ClientIdChangeEvent
+                    || event instanceof RealmModel.RealmRemovedEvent) {
+                associations.clear();
+            }
+        });
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(ASSOCIATION_CACHE_OPTION).type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue(DEFAULT_ASSOCIATION_CACHE_SECONDS)
+                .helpText("Seconds this node remembers which client a SPIFFE ID authenticated as, re-checked on every "
+                        + "use; 0 turns it off. A better match registered on another node is seen after at most this long.")
+                .add().build();
     }
 
     @Override

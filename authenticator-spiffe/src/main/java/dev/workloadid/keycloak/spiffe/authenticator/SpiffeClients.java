@@ -63,8 +63,7 @@ public final class SpiffeClients {
         Map<String, SpiffeIdMatcher.Entry<ClientModel>> entries = new LinkedHashMap<>();
         for (String candidate : candidatePatterns(id)) {
             session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, candidate), 0, MAX_PER_PATTERN)
-                    .filter(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()) && !c.isPublicClient())
-                    .filter(c -> !isSelfAsserted(c))
+                    .filter(c -> qualifies(c, authenticatorTypes))
                     .forEach(c -> {
                         SpiffeIdPattern pattern = pattern(c);
                         if (pattern != null) {
@@ -79,6 +78,12 @@ public final class SpiffeClients {
             }
         }
         return SpiffeIdMatcher.match(id, entries.values());
+    }
+
+    /** Whether a client may take part in client_id-less association at all (its binding aside). */
+    static boolean qualifies(ClientModel client, Set<String> authenticatorTypes) {
+        return authenticatorTypes.contains(client.getClientAuthenticatorType()) && !client.isPublicClient()
+                && !isSelfAsserted(client);
     }
 
     /** Whether a client using one of {@code authenticatorTypes} (e.g. federated-jwt) is bound to exactly this ID. */

@@ -18,9 +18,16 @@ import java.util.List;
 /**
  * Validates a JWT-SVID client assertion and finds the client it authenticates: SCA-01..10,
  * JSV-01..10, SID-01..06 and the association rules (exact, /* pattern, registration-free, and the
- * client named by client_id, SCA-P1). Stateless: one instance serves every request.
+ * client named by client_id, SCA-P1). One instance serves every request; its only state is the
+ * node-local association hint.
  */
 final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
+
+    private final AssociationCache associations;
+
+    SpiffeJwtSvidAuthenticator(AssociationCache associations) {
+        this.associations = associations;
+    }
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
@@ -71,7 +78,7 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         }
         TrustDomainSettings settings = verified.settings();
         ValidatedSvid svid = verified.svid();
-        ClientModel client = SpiffeAssociation.clientFor(context, settings, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID);
+        ClientModel client = SpiffeAssociation.clientFor(context, settings, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID, associations);
         if (client != null) {
             SpiffeAssociation.succeed(context, client, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID);
         }

@@ -16,7 +16,7 @@ public final class SpiffeJwtSvidAuthenticatorFactory extends SpiffeAuthenticator
     public static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
 
     public SpiffeJwtSvidAuthenticatorFactory() {
-        super(new SpiffeJwtSvidAuthenticator(), ID, AUTH_METHOD, "SPIFFE JWT-SVID");
+        super(SpiffeJwtSvidAuthenticator::new, ID, AUTH_METHOD, "SPIFFE JWT-SVID");
     }
 
     @Override

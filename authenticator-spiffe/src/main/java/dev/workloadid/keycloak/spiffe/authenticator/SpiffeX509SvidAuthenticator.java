@@ -39,6 +39,12 @@ final class SpiffeX509SvidAuthenticator implements ClientAuthenticator {
     private static final Logger LOG = Logger.getLogger(SpiffeX509SvidAuthenticator.class);
     private static final String ID = SpiffeX509SvidAuthenticatorFactory.ID;
 
+    private final AssociationCache associations;
+
+    SpiffeX509SvidAuthenticator(AssociationCache associations) {
+        this.associations = associations;
+    }
+
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
         SpiffeAssociation.guarded(context, ID, "X.509-SVID", this::authenticate);
@@ -79,7 +85,7 @@ final class SpiffeX509SvidAuthenticator implements ClientAuthenticator {
             reject(context, e.spiffeId(), e.getMessage());
             return;
         }
-        ClientModel client = SpiffeAssociation.clientFor(context, verified.settings(), verified.svid().spiffeId(), ID);
+        ClientModel client = SpiffeAssociation.clientFor(context, verified.settings(), verified.svid().spiffeId(), ID, associations);
         if (client != null) {
             SpiffeAssociation.succeed(context, client, verified.svid().spiffeId(), ID);
         }

@@ -16,7 +16,7 @@ public final class SpiffeX509SvidAuthenticatorFactory extends SpiffeAuthenticato
     public static final String AUTH_METHOD = "spiffe_x509";
 
     public SpiffeX509SvidAuthenticatorFactory() {
-        super(new SpiffeX509SvidAuthenticator(), ID, AUTH_METHOD, "SPIFFE X.509-SVID");
+        super(SpiffeX509SvidAuthenticator::new, ID, AUTH_METHOD, "SPIFFE X.509-SVID");
     }
 
     @Override

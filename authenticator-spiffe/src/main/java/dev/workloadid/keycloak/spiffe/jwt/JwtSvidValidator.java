@@ -82,9 +82,17 @@ public final class JwtSvidValidator {
      */
     public ValidatedSvid validate(String assertion, Function<TrustDomain, SpiffeBundle> bundles)
             throws SvidValidationException {
+        return validate(parse(assertion, policy.maxAssertionLength()), bundles);
+    }
+
+    /**
+     * Validates an assertion already shaped by {@link #parse}, so a caller that had to read it first
+     * (e.g. to pick the trust domain's policy) does not parse it twice.
+     */
+    public ValidatedSvid validate(SignedJWT jwt, Function<TrustDomain, SpiffeBundle> bundles)
+            throws SvidValidationException {
         Objects.requireNonNull(bundles, "bundles");
         Instant now = clock.instant();
-        SignedJWT jwt = parseCompactJws(assertion);
         JWSHeader header = jwt.getHeader();
         checkHeader(header);
         JWSAlgorithm alg = header.getAlgorithm();
@@ -120,13 +128,16 @@ public final class JwtSvidValidator {
                 keyId, alg.getName(), claims);
     }
 
-    private SignedJWT parseCompactJws(String assertion) throws SvidValidationException {
+    /**
+     * Step 1 alone: exactly one signed JWS in compact serialization of at most {@code maxLength}
+     * characters, nothing about its content checked yet.
+     */
+    public static SignedJWT parse(String assertion, int maxLength) throws SvidValidationException {
         if (assertion == null || assertion.isEmpty()) {
             throw fail(Reason.MALFORMED, "the client assertion is empty");
         }
-        if (assertion.length() > policy.maxAssertionLength()) {
-            throw fail(Reason.MALFORMED, "the client assertion is longer than "
-                    + policy.maxAssertionLength() + " characters");
+        if (assertion.length() > maxLength) {
+            throw fail(Reason.MALFORMED, "the client assertion is longer than " + maxLength + " characters");
         }
         if (assertion.charAt(0) == '{') {
             throw fail(Reason.JSON_SERIALIZATION,

@@ -1,6 +1,6 @@
 package dev.workloadid.keycloak.spiffe.verify;
 
-import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
@@ -47,8 +47,14 @@ public final class JwtSvidVerification {
         SpiffeTrustProvider trust = session.getProvider(SpiffeTrustProvider.class);
         // The trust domain (and so its policy) comes from the unverified sub; nothing is trusted
         // until the signature checks out with that domain's own keys (SCA-06, SCA-09: never iss).
+        SignedJWT jwt;
+        try {
+            jwt = JwtSvidValidator.parse(assertion, JwtSvidPolicy.DEFAULT_MAX_ASSERTION_LENGTH);
+        } catch (SvidValidationException e) {
+            throw new SvidRejection(e.reasonCode(), null, "invalid JWT-SVID: " + e.getMessage());
+        }
         TrustDomainSettings settings = null;
-        SpiffeId claimed = claimedId(assertion);
+        SpiffeId claimed = claimedId(jwt);
         if (claimed != null) {
             settings = SvidRejection.trustDomainOf(trust, realm, claimed);
         }
@@ -59,7 +65,7 @@ public final class JwtSvidVerification {
         }
         ValidatedSvid svid;
         try {
-            svid = validate(new JwtSvidValidator(policy.build()), assertion, trust, realm, settings);
+            svid = validate(new JwtSvidValidator(policy.build()), jwt, trust, realm, settings);
         } catch (SvidValidationException e) {
             throw new SvidRejection(e.reasonCode(), claimed == null ? null : claimed.toString(), "invalid JWT-SVID: " + e.getMessage());
         }
@@ -71,9 +77,9 @@ public final class JwtSvidVerification {
     }
 
     /** The unverified sub as a SPIFFE ID, or null to let the validator name the precise problem. */
-    private static SpiffeId claimedId(String assertion) {
+    private static SpiffeId claimedId(SignedJWT jwt) {
         try {
-            String sub = JWTParser.parse(assertion).getJWTClaimsSet().getSubject();
+            String sub = jwt.getJWTClaimsSet().getSubject();
             return sub == null ? null : SpiffeIds.parse(sub);
         } catch (ParseException | SpiffeIdFormatException | RuntimeException e) {
             return null;
@@ -85,7 +91,7 @@ public final class JwtSvidVerification {
      * not have, the bundle is refetched once (rate-limited) and the SVID checked again, so a key
      * rotation is picked up before the next scheduled refresh.
      */
-    private static ValidatedSvid validate(JwtSvidValidator validator, String assertion, SpiffeTrustProvider trust,
+    private static ValidatedSvid validate(JwtSvidValidator validator, SignedJWT jwt, SpiffeTrustProvider trust,
                                           RealmModel realm, TrustDomainSettings settings) throws SvidValidationException {
         BundleUnavailableException[] unavailable = new BundleUnavailableException[1];
         Function<TrustDomain, SpiffeBundle> bundles = td -> {
@@ -100,7 +106,7 @@ public final class JwtSvidVerification {
             }
         };
         try {
-            return validator.validate(assertion, bundles);
+            return validator.validate(jwt, bundles);
         } catch (SvidValidationException e) {
             if (unavailable[0] != null) {
                 // The detail (endpoint host, address range, times) stays in the server log: clients
@@ -110,7 +116,7 @@ public final class JwtSvidVerification {
                         + settings.trustDomain().getName() + " is not available (see the server log)");
             }
             if (e.reason() == SvidValidationException.Reason.UNKNOWN_KID && trust.refreshEarly(realm, settings)) {
-                return validator.validate(assertion, bundles);
+                return validator.validate(jwt, bundles);
             }
             throw e;
         }

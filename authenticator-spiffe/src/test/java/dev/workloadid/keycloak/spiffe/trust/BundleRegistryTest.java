@@ -1,13 +1,13 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
+import dev.workloadid.keycloak.spiffe.testing.MutableClock;
 import io.spiffe.spiffeid.TrustDomain;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,26 +25,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BundleRegistryTest {
 
     private static final TrustDomain TD = TrustDomain.parse("example.org");
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-11-29T12:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** A polled source whose answers the test scripts; counts loads. */
     private static final class ScriptedSource implements BundleSource {

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.it.spiffe;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
@@ -160,5 +161,45 @@ class SpiffeClientAssociationIT {
         } else {
             assertInvalidClient(response);
         }
+    }
+    // The node remembers associations (association-cache-seconds); a change made through this node
+    // must still take effect on the very next request.
+
+    @Test
+    void sca51_aMoreSpecificRegistrationTakesOverAtOnce(AdminClient admin) {
+        createSpiffeClient(admin, realm, "svc-late-pattern", "spiffe://" + TD + "/late/*");
+        assertTokenFor(token(admin, realm, svid("/late/x")), "svc-late-pattern");
+        createSpiffeClient(admin, realm, "svc-late-exact", "spiffe://" + TD + "/late/x");
+        assertTokenFor(token(admin, realm, svid("/late/x")), "svc-late-exact");
+    }
+
+    @Test
+    void sca51_rebindingAClientTakesEffectAtOnce(AdminClient admin) {
+        String internalId = createSpiffeClient(admin, realm, "svc-rebind", "spiffe://" + TD + "/rebind/x");
+        assertTokenFor(token(admin, realm, svid("/rebind/x")), "svc-rebind");
+
+        updateClient(admin, internalId, c -> ((ObjectNode) c.path("attributes"))
+                .put("jwt.credential.sub", "spiffe://" + TD + "/rebind/y"));
+
+        assertInvalidClient(token(admin, realm, svid("/rebind/x")));
+        assertTokenFor(token(admin, realm, svid("/rebind/y")), "svc-rebind");
+    }
+
+    @Test
+    void sca07_disablingOrDeletingAClientTakesEffectAtOnce(AdminClient admin) {
+        String internalId = createSpiffeClient(admin, realm, "svc-gone", "spiffe://" + TD + "/gone/x");
+        assertTokenFor(token(admin, realm, svid("/gone/x")), "svc-gone");
+
+        updateClient(admin, internalId, c -> c.put("enabled", false));
+        assertInvalidClient(token(admin, realm, svid("/gone/x")), "disabled");
+
+        AdminClient.expect(admin.delete("/realms/" + realm + "/clients/" + internalId), 204);
+        assertInvalidClient(token(admin, realm, svid("/gone/x")), "no client is registered");
+    }
+
+    private static void updateClient(AdminClient admin, String internalId, java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode client = (ObjectNode) admin.getJson("/realms/" + realm + "/clients/" + internalId);
+        change.accept(client);
+        AdminClient.expect(admin.put("/realms/" + realm + "/clients/" + internalId, client), 204);
     }
 }
