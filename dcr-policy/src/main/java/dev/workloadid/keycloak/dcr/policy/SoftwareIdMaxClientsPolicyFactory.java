@@ -4,9 +4,14 @@ import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelException;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.SingleUseObjectProvider;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
+import java.util.Map;
 import java.util.Objects;
 
 /** Policy {@value #ID}: at most N clients of the realm carry the same software_id. */
@@ -26,6 +31,9 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
                 Policy::new);
     }
 
+    /** How long a reservation outlives a node that died mid-registration. */
+    static final long RESERVATION_SECONDS = 30;
+
     static final class Policy extends PackPolicy {
         Policy(KeycloakSession session, ComponentModel model) {
             super(session, model);
@@ -44,12 +52,52 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
                 return;
             }
             int max = number(MAX, 5);
-            // A stream over the realm's clients: software_id is not a searchable attribute by default.
-            long count = session.getContext().getRealm().getClientsStream()
-                    .filter(c -> softwareId.equals(c.getAttribute(RegistrationRequest.ATTR_SOFTWARE_ID)))
-                    .limit(max + 1L).count();
-            if (count >= max) {
+            RealmModel realm = session.getContext().getRealm();
+            reserve(softwareId);
+            if (count(realm, softwareId, max + 1L) >= max) {
                 throw DcrError.metadata("software_id " + softwareId + " already has the maximum of " + max + " clients");
+            }
+        }
+
+        /**
+         * Count-then-create is only exact if no other registration for the same software_id is
+         * between its count and its commit, on any node. So one registration per software_id at a
+         * time, cluster-wide: a key in Keycloak's single-use object store (Infinispan) held until this
+         * request's transaction ends. A concurrent one is told to retry; a crashed node's key expires.
+         */
+        private void reserve(String softwareId) {
+            SingleUseObjectProvider objects = session.singleUseObjects();
+            String key = "wi-dcr-swid:" + model.getId() + ":" + softwareId; // the policy instance belongs to one realm
+            if (!objects.putIfAbsent(key, RESERVATION_SECONDS)) {
+                throw new DcrError("temporarily_unavailable",
+                        "another registration for software_id " + softwareId + " is in progress; retry", 429);
+            }
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    objects.remove(key);
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                    objects.remove(key);
+                }
+            });
+        }
+
+        /**
+         * Clients carrying the software_id, up to {@code limit}: an indexed query when the operator
+         * made {@code software_id} searchable ({@code spi-client--jpa--searchable-attributes}),
+         * otherwise a pass over the realm's clients (Keycloak refuses other attribute searches).
+         */
+        private long count(RealmModel realm, String softwareId, long limit) {
+            try {
+                return session.clients().searchClientsByAttributes(realm,
+                        Map.of(RegistrationRequest.ATTR_SOFTWARE_ID, softwareId), 0, (int) limit).count();
+            } catch (ModelException notSearchable) {
+                return realm.getClientsStream()
+                        .filter(c -> softwareId.equals(c.getAttribute(RegistrationRequest.ATTR_SOFTWARE_ID)))
+                        .limit(limit).count();
             }
         }
     }

@@ -13,8 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,6 +157,43 @@ class DcrPoliciesIT {
         int before = Dcr.clientCount(admin, realm);
         refused(register(publicNative().put("software_id", "capped-app")), "invalid_client_metadata", admin, before);
         assertThat(register(publicNative().put("software_id", "other-app")).status()).isEqualTo(201);
+    }
+
+    @Test
+    void maxClientsPerSoftwareIdHoldsUnderConcurrentRegistrations(AdminClient admin) throws Exception {
+        int n = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<Http.Response> responses = new ArrayList<>();
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Http.Response>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ObjectNode m = publicNative().put("software_id", "burst-app");
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return register(m);
+                }));
+            }
+            go.countDown();
+            for (Future<Http.Response> f : futures) {
+                responses.add(f.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(responses).allSatisfy(r -> {
+            assertThat(r.status()).as(r.body()).isIn(201, 400, 429);
+            if (r.status() == 400) {
+                assertThat(r.json().path("error").asText()).isEqualTo("invalid_client_metadata");
+            } else if (r.status() == 429) {
+                assertThat(r.json().path("error").asText()).isEqualTo("temporarily_unavailable");
+            }
+        });
+        long created = responses.stream().filter(r -> r.status() == 201).count();
+        long stored = StreamSupport.stream(admin.getJson("/realms/" + realm + "/clients?max=1000").spliterator(), false)
+                .filter(c -> "burst-app".equals(c.path("attributes").path("software_id").asText(null)))
+                .count();
+        assertThat(stored).as("clients stored with software_id burst-app").isEqualTo(created).isBetween(1L, 2L);
     }
 
     @Test
