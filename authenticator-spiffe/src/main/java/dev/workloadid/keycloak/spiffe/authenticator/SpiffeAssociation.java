@@ -84,8 +84,16 @@ final class SpiffeAssociation {
         if (remembered != null) {
             return remembered;
         }
-        SpiffeIdMatcher.Result<ClientModel> match =
-                SpiffeClients.associate(session, realm, id, SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS);
+        SpiffeIdMatcher.Result<ClientModel> match;
+        boolean deferred;
+        try {
+            match = SpiffeClients.associate(session, realm, id, SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS);
+            deferred = !(match instanceof SpiffeIdMatcher.Match) && !(match instanceof SpiffeIdMatcher.Ambiguous)
+                    && SpiffeClients.claimedBy(session, realm, id, DEFER_TO);
+        } catch (SpiffeClients.TooManyBindingsException e) {
+            reject(context, authenticatorId, id.toString(), "configuration error: " + e.getMessage());
+            return null;
+        }
         if (match instanceof SpiffeIdMatcher.Match<ClientModel> found) {
             associations.put(realm.getId(), id.toString(), found.owner().getId());
             return found.owner();
@@ -98,7 +106,7 @@ final class SpiffeAssociation {
                     + " matches several equally specific client registrations (" + owners + ")");
             return null;
         }
-        if (SpiffeClients.claimedBy(session, realm, id, DEFER_TO)) {
+        if (deferred) {
             // The SPIFFE ID is bound to a stock federated-jwt client (same attribute): leave the
             // request to that authenticator rather than reject it or auto-register a second client.
             context.attempted();

@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.spiffe.authenticator;
 import org.keycloak.Config;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.ClientAuthenticatorFactory;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -136,11 +137,28 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         // Any client change on this node may create a better match; other nodes rely on the lifetime.
+        // Cleared now and again once the change's transaction has ended: a request on this node that
+        // read the old state in between must not keep it for a whole lifetime.
         factory.register(event -> {
-            if (event instanceof ClientModel.ClientCreationEvent || event instanceof ClientModel.ClientUpdatedEvent
+            if (!(event instanceof ClientModel.ClientCreationEvent || event instanceof ClientModel.ClientUpdatedEvent
                     || event instanceof ClientModel.ClientRemovedEvent || event instanceof ClientModel.ClientIdChangeEvent
-                    || event instanceof RealmModel.RealmRemovedEvent) {
-                associations.clear();
+                    || event instanceof RealmModel.RealmRemovedEvent)) {
+                return;
+            }
+            KeycloakSession session = event.getKeycloakSession();
+            associations.clear();
+            if (session != null && session.getTransactionManager().isActive()) {
+                session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                    @Override
+                    protected void commitImpl() {
+                        associations.clear();
+                    }
+
+                    @Override
+                    protected void rollbackImpl() {
+                        associations.clear();
+                    }
+                });
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdPattern;
@@ -33,9 +34,11 @@ public final class SpiffeClients {
      * and this one is always on it, so the pack needs no server option to look clients up. Stock
      * {@code federated-jwt} reads it only for clients whose authenticator is {@code federated-jwt}.
      */
-    public static final String SPIFFE_ID_ATTRIBUTE = "jwt.credential.sub";
+    public static final String SPIFFE_ID_ATTRIBUTE = PackClientAttributes.SPIFFE_BINDING;
     private static final Logger LOG = Logger.getLogger(SpiffeClients.class);
-    private static final int MAX_PER_PATTERN = 10;
+    /** Rows per query page, and the most rows read for one value before it counts as misconfigured. */
+    private static final int PAGE = 20;
+    private static final int MAX_ROWS = 200;
 
     private SpiffeClients() {
     }
@@ -62,14 +65,13 @@ public final class SpiffeClients {
                                                                SpiffeId id, Set<String> authenticatorTypes) {
         Map<String, SpiffeIdMatcher.Entry<ClientModel>> entries = new LinkedHashMap<>();
         for (String candidate : candidatePatterns(id)) {
-            session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, candidate), 0, MAX_PER_PATTERN)
-                    .filter(c -> qualifies(c, authenticatorTypes))
-                    .forEach(c -> {
-                        SpiffeIdPattern pattern = pattern(c);
-                        if (pattern != null) {
-                            entries.putIfAbsent(c.getId(), new SpiffeIdMatcher.Entry<>(pattern, c));
-                        }
-                    });
+            for (ClientModel c : boundTo(session, realm, candidate)) {
+                SpiffeIdPattern pattern = qualifies(c, authenticatorTypes) ? pattern(c) : null;
+                // Re-checked here: a case-insensitive database collation may return near misses.
+                if (pattern != null && pattern.matches(id)) {
+                    entries.putIfAbsent(c.getId(), new SpiffeIdMatcher.Entry<>(pattern, c));
+                }
+            }
             if (!entries.isEmpty()) {
                 // Candidates come most specific first, so the first level with a registration holds
                 // the winner (or the tie): less specific levels cannot change the outcome. Exact
@@ -88,8 +90,35 @@ public final class SpiffeClients {
 
     /** Whether a client using one of {@code authenticatorTypes} (e.g. federated-jwt) is bound to exactly this ID. */
     public static boolean claimedBy(KeycloakSession session, RealmModel realm, SpiffeId id, Set<String> authenticatorTypes) {
-        return session.clients().searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, id.toString()), 0, MAX_PER_PATTERN)
+        return boundTo(session, realm, id.toString()).stream()
                 .anyMatch(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()));
+    }
+
+    /**
+     * Every client whose binding attribute is {@code value}, read page by page: a first page full of
+     * clients that do not qualify must not hide one that does (that would hand the ID to a less
+     * specific registration). More than {@value #MAX_ROWS} is a misconfiguration and fails closed.
+     */
+    private static List<ClientModel> boundTo(KeycloakSession session, RealmModel realm, String value) {
+        List<ClientModel> result = new ArrayList<>();
+        for (int first = 0; first < MAX_ROWS; first += PAGE) {
+            List<ClientModel> page = session.clients()
+                    .searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, value), first, PAGE).toList();
+            result.addAll(page);
+            if (page.size() < PAGE) {
+                return result;
+            }
+        }
+        LOG.warnf("Realm %s: more than %d clients have %s = %s; refusing to pick one", realm.getName(), MAX_ROWS,
+                SPIFFE_ID_ATTRIBUTE, value);
+        throw new TooManyBindingsException(value, MAX_ROWS);
+    }
+
+    /** Too many clients bound to one value to choose between them safely. */
+    static final class TooManyBindingsException extends RuntimeException {
+        TooManyBindingsException(String value, int max) {
+            super("more than " + max + " clients are bound to " + value + "; fix the registrations");
+        }
     }
 
     /**
@@ -98,11 +127,8 @@ public final class SpiffeClients {
      * (SCA-08); otherwise any document host could claim, shadow or widen another workload's SPIFFE ID.
      */
     static boolean isSelfAsserted(ClientModel client) {
-        return "true".equals(client.getAttribute(CIMD_MANAGED_ATTRIBUTE));
+        return "true".equals(client.getAttribute(PackClientAttributes.DOCUMENT_MANAGED));
     }
-
-    /** Set by the cimd-resolver module on clients it creates from documents. */
-    static final String CIMD_MANAGED_ATTRIBUTE = "cimd.managed";
 
     /** Whether the client is registered for this SPIFFE ID (exact or pattern), SCA-P1/SCA-P3. */
     public static boolean authorizes(ClientModel client, SpiffeId id) {
@@ -111,7 +137,11 @@ public final class SpiffeClients {
     }
 
     static SpiffeIdPattern pattern(ClientModel client) {
-        String value = client.getAttribute(SPIFFE_ID_ATTRIBUTE);
+        // A document client's own claim, which applies only when the request names it (SCA-08). The
+        // fallback reads what cimd-resolver 0.1.0 stored, until the document's next refresh moves it.
+        String value = isSelfAsserted(client)
+                ? firstNonBlank(client.getAttribute(PackClientAttributes.DOCUMENT_SPIFFE_ID), client.getAttribute(SPIFFE_ID_ATTRIBUTE))
+                : client.getAttribute(SPIFFE_ID_ATTRIBUTE);
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -121,5 +151,9 @@ public final class SpiffeClients {
             LOG.warnf("Client %s has an invalid %s '%s': %s", client.getClientId(), SPIFFE_ID_ATTRIBUTE, value, e.getMessage());
             return null;
         }
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : b;
     }
 }

@@ -5,6 +5,7 @@ import dev.workloadid.keycloak.cimd.document.ClientDocument;
 import dev.workloadid.keycloak.cimd.resolve.CacheState;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
  */
 final class DocumentClients {
 
-    static final String MANAGED = "cimd.managed";
+    static final String MANAGED = PackClientAttributes.DOCUMENT_MANAGED;
     static final String URL = "cimd.url";
     static final String EXPIRES_AT = "cimd.expires_at";
     static final String ETAG = "cimd.etag";
@@ -45,8 +46,6 @@ final class DocumentClients {
     static final String REFRESH_ERROR = "cimd.refresh_error";
     /** authenticator-spiffe's client authenticator id and client attribute (no code dependency). */
     static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
-    /** The SPIFFE authenticators' binding attribute (Keycloak's always-searchable federated subject). */
-    static final String SPIFFE_ID_ATTRIBUTE = "jwt.credential.sub";
     static final String DEVICE_GRANT_ATTRIBUTE = "oauth2.device.authorization.grant.enabled";
     private static final Logger LOG = Logger.getLogger(DocumentClients.class);
 
@@ -153,10 +152,13 @@ final class DocumentClients {
             client.removeAttribute(OIDCConfigAttributes.JWKS_STRING);
         }
         if (doc.authMethod() == AuthMethod.SPIFFE_JWT) {
-            client.setAttribute(SPIFFE_ID_ATTRIBUTE, doc.spiffeId());
+            client.setAttribute(PackClientAttributes.DOCUMENT_SPIFFE_ID, doc.spiffeId());
         } else {
-            client.removeAttribute(SPIFFE_ID_ATTRIBUTE);
+            client.removeAttribute(PackClientAttributes.DOCUMENT_SPIFFE_ID);
         }
+        // Never the searchable binding: a document host must not be able to crowd or claim another
+        // workload's SPIFFE ID in the client_id-less search (clients made by 0.1.0 carried it).
+        client.removeAttribute(PackClientAttributes.SPIFFE_BINDING);
         storeCacheState(client, outcome.cache());
     }
 

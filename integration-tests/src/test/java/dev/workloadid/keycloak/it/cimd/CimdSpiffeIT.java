@@ -1,6 +1,8 @@
 package dev.workloadid.keycloak.it.cimd;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
@@ -105,5 +107,38 @@ class CimdSpiffeIT {
         Http.Response response = token(authority.svid(authority.spiffeId("/agents/planner")).audience(issuer).sign(), null);
         assertThat(response.status()).isIn(400, 401);
         assertThat(response.json().path("error").asText()).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void sca08_documentsNamingAWorkloadsSpiffeIdCannotCrowdOutItsOwnRegistration() throws Exception {
+        String victim = authority.spiffeId("/crowded/victim");
+        admin.createClient(realm, spiffeClient("victim", victim));
+        admin.createClient(realm, spiffeClient("catch-all", authority.spiffeId("/crowded/*")));
+        // More document clients claiming the victim's exact ID than one search page holds; their
+        // https:// client_ids sort before "victim".
+        for (int i = 0; i < 12; i++) {
+            String path = "/crowd-" + i + ".json";
+            host.json(path, CimdIT.doc(host.url(path), Map.of("client_name", "crowd " + i,
+                    "grant_types", List.of("client_credentials"), "spiffe_id", victim)));
+            Http.Response named = token(authority.svid(victim).audience(issuer).sign(), host.url(path));
+            assertThat(named.status()).as("document client %d: %s", i, named).isEqualTo(200);
+        }
+        JsonNode crowd = admin.getJson("/realms/" + realm + "/clients?clientId=" + host.url("/crowd-0.json")).get(0);
+        assertThat(crowd.path("attributes").path("cimd.spiffe_id").asText()).isEqualTo(victim);
+        assertThat(crowd.path("attributes").has("jwt.credential.sub"))
+                .as("a document's spiffe_id never lands in the searchable binding").isFalse();
+
+        Http.Response response = token(authority.svid(victim).audience(issuer).sign(), null);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(SignedJWT.parse(response.json().path("access_token").asText()).getJWTClaimsSet()
+                .getStringClaim("azp")).isEqualTo("victim");
+    }
+
+    private static ObjectNode spiffeClient(String clientId, String binding) {
+        ObjectNode client = Http.JSON.createObjectNode().put("clientId", clientId).put("publicClient", false)
+                .put("serviceAccountsEnabled", true).put("standardFlowEnabled", false)
+                .put("clientAuthenticatorType", "spiffe-jwt-svid");
+        client.putObject("attributes").put("jwt.credential.sub", binding);
+        return client;
     }
 }
