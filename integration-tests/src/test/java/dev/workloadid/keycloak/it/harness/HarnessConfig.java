@@ -29,6 +29,14 @@ public record HarnessConfig(
                 Path.of(prop("wi.conf.dir", moduleDir.resolve("../keycloak-conf").toString())));
     }
 
+    /**
+     * Whether this run may start dedicated Keycloak processes from the distribution next to the shared
+     * server ({@link KeycloakServers#startDedicatedDist}): backend dist, or auto without a remote URL.
+     */
+    public boolean dedicatedDistAllowed() {
+        return backend == Backend.DIST || backend == Backend.AUTO && remoteUrl.isEmpty();
+    }
+
     private static String prop(String name, String fallback) {
         String value = System.getProperty(name);
         return value == null || value.isBlank() ? fallback : value.trim();

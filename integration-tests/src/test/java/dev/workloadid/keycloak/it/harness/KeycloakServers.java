@@ -43,6 +43,10 @@ public final class KeycloakServers {
      * the distribution, so re-augmentation cannot touch the shared server's files. Close it when done.
      */
     public static KeycloakServer startDedicatedDist(HarnessConfig config, String name, List<String> extraArgs) {
+        return startDedicated(config, name, extraArgs);
+    }
+
+    static DistKeycloakServer startDedicated(HarnessConfig config, String name, List<String> extraArgs) {
         TestCa ca = TestCa.shared(config.workDir());
         Path home = config.workDir().resolve("dist-" + name).resolve(config.keycloakHome().getFileName());
         copyDistribution(config.keycloakHome(), home);

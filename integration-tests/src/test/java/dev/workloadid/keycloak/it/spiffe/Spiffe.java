@@ -28,15 +28,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Shared steps of the SPIFFE integration tests, written against the pack's admin contract: trust
  * domains are realm components ({@code providerId} {@code spiffe-trust-domain}), clients use the
  * {@code spiffe-jwt-svid} authenticator with a {@code spiffe.id} attribute, and a token request sends
- * the JWT-SVID as a {@code jwt-spiffe} client assertion.
+ * the JWT-SVID as a {@code jwt-spiffe} client assertion. Public for test classes of other packages
+ * (the cluster tests); each call goes to the Keycloak its {@link AdminClient} points at.
  */
-final class Spiffe {
+public final class Spiffe {
 
-    static final String JWT_SPIFFE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
-    static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-    static final String AUTHENTICATOR = "spiffe-jwt-svid";
-    static final String TRUST_DOMAIN_PROVIDER = "spiffe-trust-domain";
-    static final String TRUST_DOMAIN_PROVIDER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
+    public static final String JWT_SPIFFE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
+    public static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    public static final String AUTHENTICATOR = "spiffe-jwt-svid";
+    public static final String TRUST_DOMAIN_PROVIDER = "spiffe-trust-domain";
+    public static final String TRUST_DOMAIN_PROVIDER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
 
     private Spiffe() {
     }
@@ -45,7 +46,7 @@ final class Spiffe {
     // Trust domains
 
     /** Config of a trust-domain component; every value is a string array, as components store them. */
-    static final class TrustDomainConfig {
+    public static final class TrustDomainConfig {
         private final String name;
         private final Map<String, List<String>> config = new LinkedHashMap<>();
 
@@ -55,7 +56,7 @@ final class Spiffe {
         }
 
         /** https_web bundle endpoint of the authority, with a 1 s refresh floor so tests stay fast. */
-        static TrustDomainConfig httpsWeb(SpiffeTestAuthority authority) {
+        public static TrustDomainConfig httpsWeb(SpiffeTestAuthority authority) {
             return new TrustDomainConfig(authority.trustDomain())
                     .set("bundleSource", "https_web")
                     .set("bundleEndpointUrl", authority.bundleEndpointUrl().toString())
@@ -63,22 +64,22 @@ final class Spiffe {
         }
 
         /** The authority's current bundle pasted as a static JWKS. */
-        static TrustDomainConfig staticBundle(SpiffeTestAuthority authority) {
+        public static TrustDomainConfig staticBundle(SpiffeTestAuthority authority) {
             return new TrustDomainConfig(authority.trustDomain())
                     .set("bundleSource", "static")
                     .set("staticBundle", authority.bundleJson());
         }
 
-        TrustDomainConfig set(String key, String... values) {
+        public TrustDomainConfig set(String key, String... values) {
             config.put(key, List.of(values));
             return this;
         }
 
-        TrustDomainConfig replayProtection(boolean on) {
+        public TrustDomainConfig replayProtection(boolean on) {
             return set("replayProtection", Boolean.toString(on));
         }
 
-        TrustDomainConfig registrationFree(String templateClientId, String... allowList) {
+        public TrustDomainConfig registrationFree(String templateClientId, String... allowList) {
             set("registrationFree", "true");
             set("registrationFreeAllowList", allowList);
             if (templateClientId != null) {
@@ -103,7 +104,7 @@ final class Spiffe {
     }
 
     /** Deletes the test class's realm and stops its fixture server; either may be null. */
-    static void cleanUp(AdminClient admin, String realm, LoopbackHttpsServer server) {
+    public static void cleanUp(AdminClient admin, String realm, LoopbackHttpsServer server) {
         if (realm != null) {
             admin.deleteRealm(realm);
         }
@@ -112,12 +113,12 @@ final class Spiffe {
         }
     }
 
-    static String realmId(AdminClient admin, String realm) {
+    public static String realmId(AdminClient admin, String realm) {
         return admin.getJson("/realms/" + realm).get("id").asText();
     }
 
     /** Creates the trust-domain component and returns its id. */
-    static String createTrustDomain(AdminClient admin, String realm, TrustDomainConfig config) {
+    public static String createTrustDomain(AdminClient admin, String realm, TrustDomainConfig config) {
         Http.Response r = admin.post("/realms/" + realm + "/components", config.toComponent(realmId(admin, realm)));
         AdminClient.expect(r, 201);
         String location = r.header("Location");
@@ -125,12 +126,12 @@ final class Spiffe {
     }
 
     /** Replaces a trust-domain component's config (PUT of the whole representation). */
-    static void updateTrustDomain(AdminClient admin, String realm, String componentId, TrustDomainConfig config) {
+    public static void updateTrustDomain(AdminClient admin, String realm, String componentId, TrustDomainConfig config) {
         ObjectNode component = config.toComponent(realmId(admin, realm)).put("id", componentId);
         AdminClient.expect(admin.put("/realms/" + realm + "/components/" + componentId, component), 204);
     }
 
-    static void enableEvents(AdminClient admin, String realm) {
+    public static void enableEvents(AdminClient admin, String realm) {
         AdminClient.expect(admin.put("/realms/" + realm,
                 Http.JSON.createObjectNode().put("eventsEnabled", true)), 204);
     }
@@ -139,11 +140,11 @@ final class Spiffe {
     // Clients
 
     /** A confidential service-account client authenticated by JWT-SVID; returns its internal id. */
-    static String createSpiffeClient(AdminClient admin, String realm, String clientId, String spiffeIdOrPattern) {
+    public static String createSpiffeClient(AdminClient admin, String realm, String clientId, String spiffeIdOrPattern) {
         return admin.createClient(realm, spiffeClient(clientId, spiffeIdOrPattern));
     }
 
-    static ObjectNode spiffeClient(String clientId, String spiffeIdOrPattern) {
+    public static ObjectNode spiffeClient(String clientId, String spiffeIdOrPattern) {
         ObjectNode client = Http.JSON.createObjectNode()
                 .put("clientId", clientId)
                 .put("publicClient", false)
@@ -156,7 +157,7 @@ final class Spiffe {
     }
 
     /** Clients with exactly this clientId (the admin search is a prefix/infix search otherwise). */
-    static List<JsonNode> clientsWithClientId(AdminClient admin, String realm, String clientId) {
+    public static List<JsonNode> clientsWithClientId(AdminClient admin, String realm, String clientId) {
         JsonNode found = admin.getJson("/realms/" + realm + "/clients?clientId="
                 + URLEncoder.encode(clientId, StandardCharsets.UTF_8) + "&search=false&max=100");
         List<JsonNode> exact = new ArrayList<>();
@@ -171,16 +172,16 @@ final class Spiffe {
     // ---------------------------------------------------------------------------------------------
     // Requests
 
-    static URI issuer(AdminClient admin, String realm) {
+    public static URI issuer(AdminClient admin, String realm) {
         return admin.realmUrl(realm);
     }
 
-    static URI oidc(AdminClient admin, String realm, String path) {
+    public static URI oidc(AdminClient admin, String realm, String path) {
         return URI.create(admin.realmUrl(realm) + "/protocol/openid-connect" + path);
     }
 
     /** client_credentials with the JWT-SVID as a jwt-spiffe client assertion; {@code clientId} may be null. */
-    static Http.Response token(AdminClient admin, String realm, String svid, String clientId) {
+    public static Http.Response token(AdminClient admin, String realm, String svid, String clientId) {
         Map<String, String> form = Http.form(
                 "grant_type", "client_credentials",
                 "client_assertion_type", JWT_SPIFFE,
@@ -191,12 +192,12 @@ final class Spiffe {
         return Http.postForm(admin.tokenEndpoint(realm), form);
     }
 
-    static Http.Response token(AdminClient admin, String realm, String svid) {
+    public static Http.Response token(AdminClient admin, String realm, String svid) {
         return token(admin, realm, svid, null);
     }
 
     /** Asserts a 200 token response and returns the access token's claims. */
-    static JsonNode assertToken(Http.Response response) {
+    public static JsonNode assertToken(Http.Response response) {
         assertThat(response.status()).as("token response: %s", response).isEqualTo(200);
         String accessToken = response.json().path("access_token").asText();
         assertThat(accessToken).as("access_token in %s", response).isNotEmpty();
@@ -204,7 +205,7 @@ final class Spiffe {
     }
 
     /** Asserts a 200 token response issued to {@code clientId} (access token azp). */
-    static JsonNode assertTokenFor(Http.Response response, String clientId) {
+    public static JsonNode assertTokenFor(Http.Response response, String clientId) {
         JsonNode claims = assertToken(response);
         assertThat(claims.path("azp").asText()).as("azp of the access token; response %s", response)
                 .isEqualTo(clientId);
@@ -216,7 +217,7 @@ final class Spiffe {
      * {@code error=invalid_client}, a non-empty {@code error_description}, and, when hints are given,
      * a description that mentions at least one of them (case-insensitive).
      */
-    static String assertInvalidClient(Http.Response response, String... descriptionHints) {
+    public static String assertInvalidClient(Http.Response response, String... descriptionHints) {
         assertThat(response.status()).as("status of %s", response).isIn(400, 401);
         JsonNode json = response.json();
         assertThat(json.path("error").asText()).as("error of %s", response).isEqualTo("invalid_client");
@@ -235,7 +236,7 @@ final class Spiffe {
     }
 
     /** The payload of a JWT, unverified. */
-    static JsonNode claims(String jwt) {
+    public static JsonNode claims(String jwt) {
         String[] parts = jwt.split("\\.");
         try {
             return Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
@@ -251,7 +252,7 @@ final class Spiffe {
      * Calls {@code action} every {@code every} until {@code done} holds for its result or {@code
      * timeout} passes; returns the first result that satisfied {@code done}, or fails with the last one.
      */
-    static <T> T poll(Duration timeout, Duration every, Supplier<T> action, Predicate<T> done, String what) {
+    public static <T> T poll(Duration timeout, Duration every, Supplier<T> action, Predicate<T> done, String what) {
         Instant deadline = Instant.now().plus(timeout);
         T last;
         while (true) {
@@ -266,7 +267,7 @@ final class Spiffe {
         }
     }
 
-    static void sleep(Duration d) {
+    public static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

@@ -52,9 +52,7 @@ class X509SvidNginxIT {
     static void setUp() {
         HarnessConfig config = HarnessConfig.fromSystemProperties();
         Assumptions.assumeTrue(NginxProxy.binary().isPresent(), "nginx is not installed (apt-get install nginx-light)");
-        Assumptions.assumeTrue(config.backend() == HarnessConfig.Backend.DIST
-                        || config.backend() == HarnessConfig.Backend.AUTO && config.remoteUrl().isEmpty(),
-                "the nginx deployment needs the dist backend");
+        Assumptions.assumeTrue(config.dedicatedDistAllowed(), "the nginx deployment needs the dist backend");
         keycloak = KeycloakServers.startDedicatedDist(config, "nginx", List.of(
                 "--spi-x509cert-lookup--provider=nginx",
                 "--spi-x509cert-lookup--nginx--ssl-client-cert=" + NginxProxy.CERT_HEADER,
