@@ -51,6 +51,9 @@ public final class CimdClientStorageProviderFactory
     private DocumentFetcher documents;
     private final SingleFlight<Boolean> singleFlight = new SingleFlight<>();
     private final FailureThrottle failures = new FailureThrottle(Clock.systemUTC());
+    private final ManagedClientCount clientCount = new ManagedClientCount();
+    /** Serializes this node's count-then-create of document clients (see DocumentClients). */
+    private final Object creationLock = new Object();
 
     @Override
     public CimdClientStorageProvider create(KeycloakSession session, ComponentModel model) {
@@ -97,6 +100,14 @@ public final class CimdClientStorageProviderFactory
 
     FailureThrottle failures() {
         return failures;
+    }
+
+    ManagedClientCount clientCount() {
+        return clientCount;
+    }
+
+    Object creationLock() {
+        return creationLock;
     }
 
     @Override
