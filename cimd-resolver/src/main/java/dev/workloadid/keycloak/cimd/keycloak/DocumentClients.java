@@ -5,6 +5,7 @@ import dev.workloadid.keycloak.cimd.document.ClientDocument;
 import dev.workloadid.keycloak.cimd.resolve.CacheState;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -21,7 +22,6 @@ import org.keycloak.services.managers.RealmManager;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -78,12 +78,9 @@ final class DocumentClients {
         REALM_FULL
     }
 
-    /** The realm's document clients, counted up to {@code limit} (see {@link ManagedClientCount}). */
-    static long countManaged(KeycloakSession session, RealmModel realm, ManagedClientCount counter, int limit) {
-        return counter.count(
-                () -> session.clients().searchClientsByAttributes(realm, Map.of(MANAGED, "true"), 0, limit),
-                () -> session.clients().getClientsStream(realm).filter(DocumentClients::isManaged),
-                limit);
+    /** The realm's document clients, counted up to {@code limit} (see {@link ClientAttributeCount}). */
+    static long countManaged(KeycloakSession session, RealmModel realm, ClientAttributeCount counter, int limit) {
+        return counter.count(session, realm, "true", limit);
     }
 
     /**
@@ -97,7 +94,7 @@ final class DocumentClients {
      * one client per additional node, and never grows further: the next count sees them all.
      */
     static Creation createInOwnTransaction(KeycloakSession session, RealmModel realm, CimdSettings settings,
-                                           DocumentFetcher.Outcome outcome, ManagedClientCount counter, Object creationLock) {
+                                           DocumentFetcher.Outcome outcome, ClientAttributeCount counter, Object creationLock) {
         String realmId = realm.getId();
         String url = outcome.document().clientId();
         try {

@@ -121,7 +121,7 @@ class CimdRealmSettingsIT {
         assertThat(CimdRealms.clientsWithId(admin, realm, c)).hasSize(1);
         // The test server lists cimd.managed as searchable (as the README recommends): the indexed count was used.
         if (!server.backendName().equals("remote")) {
-            assertThat(log(server)).noneMatch(l -> l.contains("counting document clients reads the realm's clients"));
+            assertThat(log(server)).noneMatch(l -> l.contains("Counting clients by attribute cimd.managed reads the realm's clients"));
         }
     }
 

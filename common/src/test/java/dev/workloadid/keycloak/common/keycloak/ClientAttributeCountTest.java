@@ -1,4 +1,4 @@
-package dev.workloadid.keycloak.cimd.keycloak;
+package dev.workloadid.keycloak.common.keycloak;
 
 import org.junit.jupiter.api.Test;
 import org.keycloak.models.ModelException;
@@ -9,11 +9,11 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ManagedClientCountTest {
+class ClientAttributeCountTest {
 
     @Test
     void countsByAttributeSearchWhenTheServerAllowsIt() {
-        ManagedClientCount counter = new ManagedClientCount();
+        ClientAttributeCount counter = new ClientAttributeCount("cimd.managed");
         AtomicInteger scans = new AtomicInteger();
         long n = counter.count(() -> Stream.of("a", "b", "c"), () -> {
             scans.incrementAndGet();
@@ -25,7 +25,7 @@ class ManagedClientCountTest {
 
     @Test
     void fallsBackToAScanWhenTheAttributeIsNotSearchableAndRemembersIt() {
-        ManagedClientCount counter = new ManagedClientCount();
+        ClientAttributeCount counter = new ClientAttributeCount("cimd.managed");
         AtomicInteger searches = new AtomicInteger();
         java.util.function.Supplier<Stream<?>> notSearchable = () -> {
             searches.incrementAndGet();
@@ -39,7 +39,7 @@ class ManagedClientCountTest {
 
     @Test
     void neverCountsPastTheLimit() {
-        ManagedClientCount counter = new ManagedClientCount();
+        ClientAttributeCount counter = new ClientAttributeCount("cimd.managed");
         assertThat(counter.count(() -> IntStream.range(0, 5000).boxed(), Stream::empty, 1000)).isEqualTo(1000);
     }
 }
