@@ -1,8 +1,10 @@
 package dev.workloadid.keycloak.cimd.document;
 
 /**
- * A document (or its fetch) that cannot become a client. The message is safe to show to the
- * client; {@link #oauthError()} is the OAuth error code an endpoint should answer with.
+ * A document (or its fetch) that cannot become a client. The message is for administrators (the
+ * refusal event's reason and the server log): for a failed fetch it carries the fetcher's detail,
+ * such as the special-use range a host resolved into, so it is never shown to the client or the
+ * browser (see {@code Refusal}). {@link #oauthError()} is the OAuth error code the refusal stands for.
  */
 public final class DocumentRejectedException extends Exception {
 

@@ -3,11 +3,13 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
+import dev.workloadid.keycloak.cimd.resolve.Refusal;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import dev.workloadid.keycloak.cimd.url.ClientIdUrl;
 import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
@@ -36,8 +38,8 @@ import java.util.stream.Stream;
  * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current.
  *
  * <p>A refusal returns no client, so each endpoint answers with its own "unknown client" error
- * ({@code invalid_client}); the reason goes to a {@code CLIENT_REGISTER_ERROR} event and the log,
- * and at the authorization endpoint to the error page the user sees.
+ * ({@code invalid_client}); the reason goes to a {@code CLIENT_REGISTER_ERROR} event and the log.
+ * At the authorization endpoint the user sees an error page with a fixed text, never the reason.
  */
 public final class CimdClientStorageProvider implements ClientStorageProvider, ClientLookupProvider {
 
@@ -68,31 +70,68 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
             URI url = ClientIdUrl.check(clientId, settings.get().allowQuery());
             settings.get().hosts().check(url.getHost());
         } catch (UrlRuleException e) {
-            return refuse(realm, clientId, e.rule(), "invalid_client", e.getMessage());
+            return refuse(realm, clientId, new Refusal(e.rule(), "invalid_client", e.getMessage()), true);
         }
         FailureThrottle.Failure recent = factory.failures().recent(realm.getId() + " " + clientId);
         if (recent != null) {
-            return refuse(realm, clientId, "CIMD-34", recent.oauthError(), recent.description()
-                    + " (not fetched again before " + recent.retryAfter() + ")");
+            return refuse(realm, clientId, new Refusal("CIMD-34", recent.oauthError(), recent.description()
+                    + " (not fetched again before " + recent.retryAfter() + ")"), false);
         }
         CimdSettings s = settings.get();
+        Refusal full = realmFull(realm, s);
+        if (full != null) {
+            return refuse(realm, clientId, full, false);
+        }
         Duration wait = s.totalTimeout().multipliedBy(3).plusSeconds(5);
         try {
             factory.singleFlight().run(realm.getId() + " " + clientId, wait, () -> resolve(realm, s, clientId));
         } catch (DocumentRejectedException e) {
             factory.failures().failed(realm.getId() + " " + clientId, s.failureRetry(), e.oauthError(), e.getMessage());
-            return refuse(realm, clientId, e.rule(), e.oauthError(), e.getMessage());
+            return refuse(realm, clientId, Refusal.of(e), true);
         } catch (TimeoutException e) {
-            return refuse(realm, clientId, "CIMD-32", "invalid_client", e.getMessage());
+            return refuse(realm, clientId, new Refusal("CIMD-32", "invalid_client", e.getMessage()), true);
         } catch (Exception e) {
             LOG.warnf(e, "Realm %s: resolving client_id %s failed unexpectedly", realm.getName(), clientId);
-            return refuse(realm, clientId, "CIMD-32", "invalid_client", "the client metadata document could not be processed");
+            return refuse(realm, clientId, new Refusal("CIMD-32", "invalid_client",
+                    "the client metadata document could not be processed"), false);
         }
         ClientModel client = DocumentClients.local(session, realm, clientId);
         if (client == null) {
-            return refuse(realm, clientId, "CIMD-32", "invalid_client", "the client for this document could not be stored");
+            return refuse(realm, clientId, new Refusal("CIMD-32", "invalid_client",
+                    "the client for this document could not be stored"), true);
         }
         return client;
+    }
+
+    /**
+     * {@value CimdSettings#MAX_CLIENTS}: a realm that has that many document clients takes no new
+     * URL (existing document clients are found in the database and never get here). Checked before
+     * any fetch, so a full realm fetches nothing; a full count is remembered on this node for the
+     * realm's failure retry time, so a flood of new URLs costs one count per node per interval.
+     */
+    private Refusal realmFull(RealmModel realm, CimdSettings settings) {
+        if (!settings.capped()) {
+            return null;
+        }
+        String key = realm.getId() + " " + CimdSettings.MAX_CLIENTS;
+        FailureThrottle.Failure remembered = factory.failures().recent(key);
+        if (remembered != null) {
+            return new Refusal(CimdSettings.MAX_CLIENTS, remembered.oauthError(), remembered.description());
+        }
+        long count = DocumentClients.countManaged(session, realm, factory.clientCount(), settings.maxDocumentClients());
+        if (count < settings.maxDocumentClients()) {
+            return null;
+        }
+        return full(realm, settings);
+    }
+
+    private Refusal full(RealmModel realm, CimdSettings settings) {
+        String description = "this realm has reached its limit of " + settings.maxDocumentClients()
+                + " document clients (setting " + CimdSettings.MAX_CLIENTS + ")";
+        factory.failures().failed(realm.getId() + " " + CimdSettings.MAX_CLIENTS, settings.failureRetry(), "invalid_client", description);
+        LOG.warnf("Realm %s: %s; new URL client_ids are refused until document clients are removed or the limit is raised",
+                realm.getName(), description);
+        return new Refusal(CimdSettings.MAX_CLIENTS, "invalid_client", description);
     }
 
     /** Fetches, validates and creates; runs once per node per URL at a time. */
@@ -100,33 +139,50 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         if (DocumentClients.local(session, realm, url) != null) {
             return Boolean.FALSE; // another node (or an earlier flight) created it meanwhile
         }
-        DocumentFetcher.Outcome outcome = factory.documents().fetch(url,
-                settings.fetchPolicy(factory.devAllowLoopback()), settings.cacheLifetime(), null);
+        DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(), null);
         factory.failures().succeeded(realm.getId() + " " + url);
         Set<String> resolving = RESOLVING.get();
         resolving.add(url);
-        boolean created;
+        DocumentClients.Creation creation;
         try {
-            created = DocumentClients.createInOwnTransaction(session, realm, settings, outcome);
+            creation = DocumentClients.createInOwnTransaction(session, realm, settings, outcome,
+                    factory.clientCount(), factory.creationLock());
         } finally {
             resolving.remove(url);
         }
-        if (created) {
+        if (creation == DocumentClients.Creation.REALM_FULL) {
+            Refusal full = full(realm, settings);
+            throw new DocumentRejectedException(full.rule(), full.oauthError(), full.detail());
+        }
+        if (creation == DocumentClients.Creation.CREATED) {
             LOG.infof("Realm %s: created client for client metadata document %s", realm.getName(), url);
             event(realm, url).detail("cimd", "created").success();
         }
-        return created;
+        return creation == DocumentClients.Creation.CREATED;
     }
 
-    private ClientModel refuse(RealmModel realm, String clientId, String rule, String oauthError, String description) {
-        LOG.debugf("Realm %s: client_id %s refused (%s): %s", realm.getName(), clientId, rule, description);
-        event(realm, clientId).detail("cimd_rule", rule).detail("oauth_error", oauthError)
-                .detail("reason", description).error(INVALID_CLIENT_METADATA);
+    /**
+     * Records a refusal (event with the detail; server log) and, at the authorization endpoint,
+     * shows the user a fixed text (see {@link Refusal}). Returns null: each other endpoint answers
+     * with its own unknown-client error, Keycloak's generic {@code invalid_client}.
+     *
+     * @param fresh true when this request decided the refusal (logged at INFO); false when it repeats
+     *              a remembered one (DEBUG, so a flood of retries does not flood the log)
+     */
+    private ClientModel refuse(RealmModel realm, String clientId, Refusal refusal, boolean fresh) {
+        if (fresh) {
+            LOG.infof("Realm %s: client_id %s refused (%s, %s): %s", realm.getName(), clientId, refusal.rule(),
+                    refusal.oauthError(), refusal.detail());
+        } else {
+            LOG.debugf("Realm %s: client_id %s refused (%s, %s): %s", realm.getName(), clientId, refusal.rule(),
+                    refusal.oauthError(), refusal.detail());
+        }
+        event(realm, clientId).detail("cimd_rule", refusal.rule()).detail("oauth_error", refusal.oauthError())
+                .detail(Details.REASON, refusal.detail()).error(INVALID_CLIENT_METADATA);
         if (atAuthorizationEndpoint()) {
-            // The user sees why; no redirect, since the redirect URI cannot be trusted (RFC 6749 4.1.2.1).
-            // Not a message-bundle key, so the theme shows the text as it is.
-            throw new ErrorPageException(session, Response.Status.BAD_REQUEST,
-                    "Client metadata document refused (" + oauthError + "): " + description);
+            // No redirect: the redirect URI cannot be trusted (RFC 6749 4.1.2.1). Not a message-bundle
+            // key, so the theme shows the text as it is.
+            throw new ErrorPageException(session, Response.Status.BAD_REQUEST, refusal.userMessage());
         }
         return null;
     }

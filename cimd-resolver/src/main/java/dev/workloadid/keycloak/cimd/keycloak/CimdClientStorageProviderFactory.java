@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
 import dev.workloadid.keycloak.cimd.resolve.SingleFlight;
+import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.PackFetchers;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
@@ -51,6 +52,9 @@ public final class CimdClientStorageProviderFactory
     private DocumentFetcher documents;
     private final SingleFlight<Boolean> singleFlight = new SingleFlight<>();
     private final FailureThrottle failures = new FailureThrottle(Clock.systemUTC());
+    private final ClientAttributeCount clientCount = new ClientAttributeCount(DocumentClients.MANAGED);
+    /** Serializes this node's count-then-create of document clients (see DocumentClients). */
+    private final Object creationLock = new Object();
 
     @Override
     public CimdClientStorageProvider create(KeycloakSession session, ComponentModel model) {
@@ -97,6 +101,14 @@ public final class CimdClientStorageProviderFactory
 
     FailureThrottle failures() {
         return failures;
+    }
+
+    ClientAttributeCount clientCount() {
+        return clientCount;
+    }
+
+    Object creationLock() {
+        return creationLock;
     }
 
     @Override

@@ -7,7 +7,9 @@ import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.timer.ScheduledTask;
 
 import java.time.Duration;
@@ -20,7 +22,8 @@ import java.util.Optional;
  * task runner): a client whose cache entry expired is revalidated with a conditional request (a 304
  * renews the expiry, a new valid document updates the client); a client whose document now fails
  * or is invalid is disabled (with the reason in {@value DocumentClients#REFRESH_ERROR}) until a
- * later fetch succeeds; and a client without user sessions for the realm's idle time is deleted.
+ * later fetch succeeds; a client the realm's current settings no longer admit is disabled; and a
+ * client without user sessions for the realm's idle time is deleted.
  */
 final class CimdRefreshTask implements ScheduledTask {
 
@@ -40,28 +43,104 @@ final class CimdRefreshTask implements ScheduledTask {
         return NAME;
     }
 
+    /**
+     * One transaction per document client, not one for the whole run: a realm or client that an
+     * administrator deletes (or edits) while the task works on it then fails only that client's
+     * transaction, which is expected and logged at DEBUG; the other clients are still refreshed.
+     */
     @Override
     public void run(KeycloakSession session) {
-        session.realms().getRealmsStream().toList().forEach(realm -> {
-            Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
-            if (settings.isEmpty()) {
-                return;
+        KeycloakSessionFactory sessions = session.getKeycloakSessionFactory();
+        List<String> realmIds = session.realms().getRealmsStream().map(RealmModel::getId).toList();
+        for (String realmId : realmIds) {
+            List<String> clientIds;
+            try {
+                clientIds = KeycloakModelUtils.runJobInTransactionWithResult(sessions, tx -> documentClients(tx, realmId));
+            } catch (RuntimeException e) {
+                report(sessions, realmId, null, e);
+                continue;
             }
-            session.getContext().setRealm(realm);
-            // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
-            List<ClientModel> clients = session.clients().getClientsStream(realm)
-                    .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
-                    .filter(DocumentClients::isManaged).toList();
-            for (ClientModel client : clients) {
+            for (String clientId : clientIds) {
                 try {
-                    if (!removeIfIdle(session, realm, client, settings.get())) {
-                        refreshIfExpired(session, realm, client, settings.get());
-                    }
+                    KeycloakModelUtils.runJobInTransaction(sessions, tx -> refresh(tx, realmId, clientId));
                 } catch (RuntimeException e) {
-                    LOG.warnf(e, "Realm %s: refreshing document client %s failed", realm.getName(), client.getClientId());
+                    report(sessions, realmId, clientId, e);
                 }
             }
-        });
+        }
+    }
+
+    /** Ids of the realm's document clients, if URL client_ids are on there. */
+    private static List<String> documentClients(KeycloakSession session, String realmId) {
+        RealmModel realm = session.realms().getRealm(realmId);
+        if (realm == null || CimdSettingsPageFactory.enabledSettings(realm).isEmpty()) {
+            return List.of();
+        }
+        session.getContext().setRealm(realm);
+        // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
+        return session.clients().getClientsStream(realm)
+                .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
+                .filter(DocumentClients::isManaged).map(ClientModel::getId).toList();
+    }
+
+    private void refresh(KeycloakSession session, String realmId, String clientId) {
+        RealmModel realm = session.realms().getRealm(realmId);
+        Optional<CimdSettings> settings = realm == null ? Optional.empty() : CimdSettingsPageFactory.enabledSettings(realm);
+        if (settings.isEmpty()) {
+            return; // removed, or switched off, since the list was read
+        }
+        session.getContext().setRealm(realm);
+        ClientModel client = realm.getClientById(clientId);
+        if (!DocumentClients.isManaged(client)) {
+            return;
+        }
+        if (!removeIfIdle(session, realm, client, settings.get()) && !disableIfRevoked(realm, client, settings.get())) {
+            refreshIfExpired(session, realm, client, settings.get());
+        }
+    }
+
+    /**
+     * A failed client (or realm) transaction. If the realm or client is gone, or another transaction
+     * changed the same rows, an administrator's change won the race: nothing to do, DEBUG. Anything
+     * else is worth a WARN; the next run tries again either way.
+     */
+    private static void report(KeycloakSessionFactory sessions, String realmId, String clientId, RuntimeException e) {
+        boolean gone;
+        try {
+            gone = KeycloakModelUtils.runJobInTransactionWithResult(sessions, tx -> {
+                RealmModel realm = tx.realms().getRealm(realmId);
+                return realm == null || (clientId != null && realm.getClientById(clientId) == null);
+            });
+        } catch (RuntimeException lookup) {
+            gone = false;
+        }
+        if (gone || ConcurrentChange.causedBy(e)) {
+            LOG.debugf("Realm %s (client %s) was removed or changed while its document clients were being refreshed: %s",
+                    realmId, clientId, e);
+        } else {
+            LOG.warnf(e, "Realm %s: refreshing document client %s failed", realmId, clientId);
+        }
+    }
+
+    /**
+     * The realm's settings changed since the document was accepted (host lists, client_credentials
+     * opt-in): the client is disabled at once, its service account switched off, and its cache entry
+     * expired, so that it is fetched and judged afresh (and enabled again) once the settings allow it.
+     */
+    private static boolean disableIfRevoked(RealmModel realm, ClientModel client, CimdSettings settings) {
+        String revoked = settings.revoked(client.getClientId(), client.isServiceAccountsEnabled());
+        if (revoked == null) {
+            return false;
+        }
+        if (client.isEnabled() || !revoked.equals(client.getAttribute(DocumentClients.REFRESH_ERROR))) {
+            LOG.warnf("Realm %s: document client %s disabled by the realm's settings: %s", realm.getName(),
+                    client.getClientId(), revoked);
+            client.setEnabled(false);
+            client.setServiceAccountsEnabled(false);
+            client.setAttribute(DocumentClients.REFRESH_ERROR, revoked);
+            client.setAttribute(DocumentClients.EXPIRES_AT, "0");
+        }
+        return true;
     }
 
     private boolean removeIfIdle(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
@@ -96,8 +175,7 @@ final class CimdRefreshTask implements ScheduledTask {
             return;
         }
         try {
-            DocumentFetcher.Outcome outcome = factory.documents().fetch(url,
-                    settings.fetchPolicy(factory.devAllowLoopback()), settings.cacheLifetime(),
+            DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(),
                     client.isEnabled() ? cache : null);
             factory.failures().succeeded(realm.getId() + " " + url);
             if (outcome.unchanged()) {

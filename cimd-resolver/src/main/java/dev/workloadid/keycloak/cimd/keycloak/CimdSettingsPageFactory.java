@@ -148,6 +148,13 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
                 .property().name(CimdSettings.ORPHAN_IDLE).label("Remove idle clients after (days)").type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue("30").helpText("Document clients without sessions for this long are deleted (0 = never); "
                         + "they are created again on their next use.").add()
+                .property().name(CimdSettings.ALLOW_CLIENT_CREDENTIALS).label("Allow client_credentials").type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue("false").helpText("Let documents ask for the client_credentials grant (a service account acting on its "
+                        + "own, with the template client's service-account roles). Off: such documents are refused, and existing "
+                        + "document clients with a service account are disabled.").add()
+                .property().name(CimdSettings.MAX_CLIENTS).label("Maximum document clients").type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue("1000").helpText("New URL client_ids are refused while the realm has this many document clients "
+                        + "(0 = no limit); existing ones keep working.").add()
                 .build();
     }
 

@@ -5,6 +5,7 @@ import dev.workloadid.keycloak.cimd.document.ClientDocument;
 import dev.workloadid.keycloak.cimd.resolve.CacheState;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import org.jboss.logging.Logger;
@@ -67,26 +68,55 @@ final class DocumentClients {
         return session.getProvider(ClientProvider.class).getClientByClientId(realm, clientId);
     }
 
-    /** Creates the client in its own transaction unless it exists; true if this call created it. */
-    static boolean createInOwnTransaction(KeycloakSession session, RealmModel realm, CimdSettings settings,
-                                          DocumentFetcher.Outcome outcome) {
+    /** What {@link #createInOwnTransaction} did. */
+    enum Creation {
+        CREATED,
+        /** Another request (this node or another) created it first, or the insert did not commit: re-read. */
+        NOT_CREATED,
+        /** The realm has {@code maxDocumentClients} document clients already. */
+        REALM_FULL
+    }
+
+    /** The realm's document clients, counted up to {@code limit} (see {@link ClientAttributeCount}). */
+    static long countManaged(KeycloakSession session, RealmModel realm, ClientAttributeCount counter, int limit) {
+        return counter.count(session, realm, "true", limit);
+    }
+
+    /**
+     * Creates the client in its own transaction unless it exists or the realm is full.
+     *
+     * <p>The cap is counted again here, inside the creating transaction and under this node's
+     * {@code creationLock}, so creations on one node never overshoot it. Across nodes two
+     * transactions can still each count "one below the cap" and both commit: Keycloak has no
+     * conditional insert, and a cluster-wide lock around every first use would put an Infinispan
+     * round trip on each one for the sake of a DoS limit. So a burst can exceed the cap by at most
+     * one client per additional node, and never grows further: the next count sees them all.
+     */
+    static Creation createInOwnTransaction(KeycloakSession session, RealmModel realm, CimdSettings settings,
+                                           DocumentFetcher.Outcome outcome, ClientAttributeCount counter, Object creationLock) {
         String realmId = realm.getId();
         String url = outcome.document().clientId();
         try {
-            return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), tx -> {
-                RealmModel txRealm = tx.realms().getRealm(realmId);
-                tx.getContext().setRealm(txRealm);
-                if (local(tx, txRealm, url) != null) {
-                    return false;
-                }
-                create(tx, txRealm, settings, outcome);
-                return true;
-            });
+            synchronized (creationLock) {
+                return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), tx -> {
+                    RealmModel txRealm = tx.realms().getRealm(realmId);
+                    tx.getContext().setRealm(txRealm);
+                    if (local(tx, txRealm, url) != null) {
+                        return Creation.NOT_CREATED;
+                    }
+                    if (settings.capped() && countManaged(tx, txRealm, counter, settings.maxDocumentClients())
+                            >= settings.maxDocumentClients()) {
+                        return Creation.REALM_FULL;
+                    }
+                    create(tx, txRealm, settings, outcome);
+                    return Creation.CREATED;
+                });
+            }
         } catch (RuntimeException e) {
             // A concurrent first use (this node or another) won the unique constraint, or the insert
             // failed; either way this transaction rolled back whole. The caller re-reads.
             LOG.debugf(e, "Realm %s: creating the client of %s did not commit", realm.getName(), url);
-            return false;
+            return Creation.NOT_CREATED;
         }
     }
 

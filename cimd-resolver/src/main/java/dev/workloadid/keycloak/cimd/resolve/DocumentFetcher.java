@@ -1,8 +1,11 @@
 package dev.workloadid.keycloak.cimd.resolve;
 
+import dev.workloadid.keycloak.cimd.document.AuthMethod;
 import dev.workloadid.keycloak.cimd.document.ClientDocument;
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.document.DocumentValidator;
+import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
 import dev.workloadid.keycloak.common.net.ConditionalHeaders;
 import dev.workloadid.keycloak.common.net.FetchException;
@@ -19,7 +22,9 @@ import java.util.Locale;
  * Fetches a document (and the jwks_uri it names) through the pack's one {@link SafeFetcher}, and
  * decides what may be cached: only a valid document, for the HTTP lifetime within the realm's
  * floor and ceiling (CIMD-33/34). A 304 to a conditional request keeps the stored document and
- * renews its lifetime.
+ * renews its lifetime. Nothing is fetched from a host the realm's host lists refuse: the
+ * document's host is checked before the document is fetched (also on revalidation, so a host
+ * taken off the allow-list is never asked again), the jwks_uri host before the keys are.
  */
 public final class DocumentFetcher {
 
@@ -39,13 +44,25 @@ public final class DocumentFetcher {
     }
 
     /**
+     * @param settings the realm's settings: host lists, fetch limits, cache lifetimes, document rules
      * @param previous the stored cache state for a revalidation, or null for a first fetch
      * @return the outcome; {@code jwks} is the key set Keycloak should use (inline or fetched)
      */
-    public Outcome fetch(String url, FetchPolicy policy, HttpCacheLifetime lifetime, CacheState previous)
+    public Outcome fetch(String url, CimdSettings settings, boolean devAllowLoopback, CacheState previous)
             throws DocumentRejectedException {
+        URI uri = URI.create(url);
+        if (uri.getHost() == null) {
+            throw new DocumentRejectedException("CIMD-01", "the client_id URL has no host");
+        }
+        try {
+            settings.hosts().check(uri.getHost());
+        } catch (UrlRuleException e) {
+            throw new DocumentRejectedException(e.rule(), e.getMessage());
+        }
+        FetchPolicy policy = settings.fetchPolicy(devAllowLoopback);
+        HttpCacheLifetime lifetime = settings.cacheLifetime();
         ConditionalHeaders conditional = previous == null ? ConditionalHeaders.NONE : previous.conditional();
-        FetchResult result = get(URI.create(url), policy, conditional, "client metadata document");
+        FetchResult result = get(uri, policy, conditional, "client metadata document");
         Instant now = clock.instant();
         if (result.status() == 304 && !conditional.isEmpty()) {
             Instant expires = now.plus(lifetime.lifetime(result, now));
@@ -54,8 +71,10 @@ public final class DocumentFetcher {
         checkStatus(result, "client metadata document");
         checkJsonContentType(result);
         ClientDocument document = DocumentValidator.validate(url, result.body());
+        settings.admit(document);
         String jwks = document.jwks();
-        if (document.jwksUri() != null && jwks == null) {
+        // Keys are used only for private_key_jwt: a jwks_uri in any other document is not fetched.
+        if (document.authMethod() == AuthMethod.PRIVATE_KEY_JWT && document.jwksUri() != null && jwks == null) {
             FetchResult keys = get(URI.create(document.jwksUri()), policy, ConditionalHeaders.NONE, "jwks_uri");
             checkStatus(keys, "jwks_uri");
             jwks = DocumentValidator.checkJwks(keys.body());
@@ -70,13 +89,22 @@ public final class DocumentFetcher {
         try {
             return fetcher.fetch(uri, policy, conditional);
         } catch (FetchException e) {
-            String rule = switch (e.reason()) {
-                case BLOCKED_ADDRESS, BAD_URL -> "CIMD-36";
-                case TOO_LARGE -> "CIMD-35";
-                default -> "CIMD-32";
-            };
-            throw new DocumentRejectedException(rule, "the " + what + " could not be fetched: " + e.getMessage());
+            throw rejected(e, what);
         }
+    }
+
+    /**
+     * A failed fetch as a refusal. Its message keeps the fetcher's detail (host, and for a refused
+     * address the special-use range it is in) for the event and the log; what a client or a
+     * browser is shown never comes from here (see {@link Refusal}).
+     */
+    static DocumentRejectedException rejected(FetchException e, String what) {
+        String rule = switch (e.reason()) {
+            case BLOCKED_ADDRESS, BAD_URL -> "CIMD-36";
+            case TOO_LARGE -> "CIMD-35";
+            default -> "CIMD-32";
+        };
+        return new DocumentRejectedException(rule, "the " + what + " could not be fetched: " + e.getMessage());
     }
 
     /** CIMD-11 / CIMD-31: only 200 is a document; redirects are never followed. */

@@ -1,9 +1,15 @@
 package dev.workloadid.keycloak.cimd.settings;
 
+import dev.workloadid.keycloak.cimd.document.AuthMethod;
+import dev.workloadid.keycloak.cimd.document.ClientDocument;
+import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.url.HostPolicy;
+import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
 import dev.workloadid.keycloak.common.net.FetchPolicy;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +31,9 @@ public record CimdSettings(
         Duration failureRetry,
         boolean consentRequired,
         String templateClient,
-        Duration orphanIdle) {
+        Duration orphanIdle,
+        boolean allowClientCredentials,
+        int maxDocumentClients) {
 
     public static final String ENABLED = "enabled";
     public static final String ANY_PUBLIC_HOST = "anyPublicHost";
@@ -42,6 +50,8 @@ public record CimdSettings(
     public static final String CONSENT_REQUIRED = "consentRequired";
     public static final String TEMPLATE_CLIENT = "templateClient";
     public static final String ORPHAN_IDLE = "orphanIdleDays";
+    public static final String ALLOW_CLIENT_CREDENTIALS = "allowClientCredentials";
+    public static final String MAX_CLIENTS = "maxDocumentClients";
 
     /** Defaults, as the admin page shows them. */
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -56,7 +66,9 @@ public record CimdSettings(
             Map.entry(TOTAL_TIMEOUT, "5000"),
             Map.entry(FAILURE_RETRY, "30"),
             Map.entry(CONSENT_REQUIRED, "true"),
-            Map.entry(ORPHAN_IDLE, "30"));
+            Map.entry(ORPHAN_IDLE, "30"),
+            Map.entry(ALLOW_CLIENT_CREDENTIALS, "false"),
+            Map.entry(MAX_CLIENTS, "1000"));
 
     /** @throws IllegalArgumentException with a message fit for the admin console */
     public static CimdSettings from(Map<String, List<String>> config) {
@@ -84,7 +96,70 @@ public record CimdSettings(
                 Duration.ofSeconds(number(config, FAILURE_RETRY, 1, 86_400)),
                 bool(config, CONSENT_REQUIRED),
                 template == null || template.isBlank() ? null : template.trim(),
-                Duration.ofDays(number(config, ORPHAN_IDLE, 0, 3650)));
+                Duration.ofDays(number(config, ORPHAN_IDLE, 0, 3650)),
+                bool(config, ALLOW_CLIENT_CREDENTIALS),
+                (int) number(config, MAX_CLIENTS, 0, 1_000_000));
+    }
+
+    /** True when the realm caps its document clients ({@value #MAX_CLIENTS} 0 means no cap). */
+    public boolean capped() {
+        return maxDocumentClients > 0;
+    }
+
+    /**
+     * The realm's own rules for a document that is valid in itself, checked before anything the
+     * document names is fetched (CIMD-16: an AS may restrict what documents may ask for):
+     * {@code client_credentials} only where {@value #ALLOW_CLIENT_CREDENTIALS} is on, and a
+     * {@code jwks_uri} only on a host the realm's host lists allow (CIMD-36, the same lists as the
+     * document URL).
+     */
+    public void admit(ClientDocument doc) throws DocumentRejectedException {
+        if (doc.allows(ClientDocument.CLIENT_CREDENTIALS) && !allowClientCredentials) {
+            throw new DocumentRejectedException("CIMD-16", "unauthorized_client",
+                    "grant type client_credentials is not allowed for client metadata documents in this realm (setting "
+                            + ALLOW_CLIENT_CREDENTIALS + " is off)");
+        }
+        if (doc.authMethod() == AuthMethod.PRIVATE_KEY_JWT && doc.jwksUri() != null) {
+            String host;
+            try {
+                host = new URI(doc.jwksUri()).getHost();
+            } catch (URISyntaxException e) {
+                throw new DocumentRejectedException("CIMD-38", "jwks_uri is not a valid URL");
+            }
+            if (host == null) {
+                throw new DocumentRejectedException("CIMD-38", "jwks_uri has no host");
+            }
+            try {
+                hosts.check(host);
+            } catch (UrlRuleException e) {
+                throw new DocumentRejectedException(e.rule(), "jwks_uri " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Why a document client that was accepted earlier is not acceptable under the settings as they
+     * are now, or null: its host came off the allow-list (or onto the deny-list), or it has a
+     * service account while {@value #ALLOW_CLIENT_CREDENTIALS} is off. Checked on every refresh
+     * tick, so a settings change takes effect without waiting for the document to expire.
+     */
+    public String revoked(String url, boolean serviceAccount) {
+        try {
+            String host = URI.create(url).getHost();
+            if (host == null) {
+                return "CIMD-01: the client_id URL has no host";
+            }
+            hosts.check(host);
+        } catch (UrlRuleException e) {
+            return e.rule() + ": " + e.getMessage();
+        } catch (IllegalArgumentException e) {
+            return "CIMD-01: the client_id is not a valid URL";
+        }
+        if (serviceAccount && !allowClientCredentials) {
+            return "CIMD-16: grant type client_credentials is not allowed for client metadata documents in this realm "
+                    + "(setting " + ALLOW_CLIENT_CREDENTIALS + " is off)";
+        }
+        return null;
     }
 
     /** The fetch limits for documents and the jwks_uri they name. */

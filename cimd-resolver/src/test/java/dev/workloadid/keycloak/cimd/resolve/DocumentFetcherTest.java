@@ -1,11 +1,19 @@
 package dev.workloadid.keycloak.cimd.resolve;
 
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
+import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import dev.workloadid.keycloak.common.net.FetchResult;
+import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLContext;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,5 +45,24 @@ class DocumentFetcherTest {
         assertThatCode(() -> DocumentFetcher.checkJsonContentType(result(200, null))).doesNotThrowAnyException();
         assertThatThrownBy(() -> DocumentFetcher.checkJsonContentType(result(200, "text/html")))
                 .isInstanceOf(DocumentRejectedException.class);
+    }
+
+    @Test
+    void cimd36_aHostTheRealmRefusesIsNeverResolvedOrFetched() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        // The resolver answers nothing: were it asked, the fetch would fail with a DNS error, not the rule.
+        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
+            lookups.incrementAndGet();
+            throw new UnknownHostException(host);
+        })) {
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"),
+                    CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+            for (String url : List.of("https://denied.docs.test/c.json", "https://elsewhere.test/c.json")) {
+                assertThatThrownBy(() -> documents.fetch(url, settings, false, null))
+                        .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"));
+            }
+            assertThat(lookups).hasValue(0);
+        }
     }
 }

@@ -3,9 +3,12 @@ package dev.workloadid.keycloak.common.net;
 import java.util.Objects;
 
 /**
- * A fetch that did not produce a response. The message names the host and what went wrong and is
- * meant to be shown to the client (OAuth {@code error_description}); it never contains resolved
- * addresses, credentials or the URL's query. The cause, when present, is for the server log only.
+ * A fetch that did not produce a response. The message names the host and what went wrong; it never
+ * contains resolved addresses, credentials or the URL's query, but it may say that a name resolves
+ * and into which special-use range: that is for administrators (events, server log). What a client
+ * may be told (an OAuth {@code error_description}) is {@link #publicMessage()}, which does not tell
+ * "refused: resolves to a private address" from "does not resolve", so crafted URLs cannot map the
+ * network behind Keycloak. The cause, when present, is for the server log only.
  */
 public final class FetchException extends Exception {
 
@@ -30,17 +33,34 @@ public final class FetchException extends Exception {
     }
 
     private final Reason reason;
+    private final String publicMessage;
 
     public FetchException(Reason reason, String message) {
         this(reason, message, null);
     }
 
     public FetchException(Reason reason, String message, Throwable cause) {
+        this(reason, message, message, cause);
+    }
+
+    /** @param publicMessage what a client may be shown, when it must say less than {@code message} */
+    public FetchException(Reason reason, String message, String publicMessage, Throwable cause) {
         super(message, cause);
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.publicMessage = Objects.requireNonNull(publicMessage, "publicMessage");
+    }
+
+    /** The same text for a host that resolves only to refused addresses and for one that does not resolve. */
+    static String unreachable(String host) {
+        return "host " + host + " could not be resolved to a permitted public address";
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** The message fit for a client: no resolution or address-range detail (see the class comment). */
+    public String publicMessage() {
+        return publicMessage;
     }
 }

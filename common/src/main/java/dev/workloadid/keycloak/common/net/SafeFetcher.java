@@ -215,7 +215,7 @@ public final class SafeFetcher implements Closeable {
             complete = true;
             return result;
         } catch (BlockedAddressException e) {
-            throw new FetchException(Reason.BLOCKED_ADDRESS, e.getMessage());
+            throw new FetchException(Reason.BLOCKED_ADDRESS, e.getMessage(), FetchException.unreachable(host), null);
         } catch (IOException e) {
             if (timedOut.get()) {
                 throw new FetchException(Reason.TIMEOUT, "fetching from host " + host + " took longer than "
@@ -355,7 +355,8 @@ public final class SafeFetcher implements Closeable {
                     + " failed (untrusted certificate or no common protocol)", e);
         }
         if (e instanceof UnknownHostException) {
-            return new FetchException(Reason.DNS_FAILURE, "host " + host + " could not be resolved", e);
+            return new FetchException(Reason.DNS_FAILURE, "host " + host + " could not be resolved",
+                    FetchException.unreachable(host), e);
         }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
             return new FetchException(Reason.CONNECT_FAILURE, "could not connect to host " + host, e);

@@ -8,7 +8,7 @@
  * dev.workloadid.keycloak.common.net.AddressClassifier}), connects only to the addresses it checked,
  * follows no redirects, and is bounded in size and time ({@link
  * dev.workloadid.keycloak.common.net.FetchPolicy}). Errors carry a {@link
- * dev.workloadid.keycloak.common.net.FetchException.Reason} and a message fit for an OAuth
- * {@code error_description}.
+ * dev.workloadid.keycloak.common.net.FetchException.Reason}, a message for administrators and a
+ * public message fit for an OAuth {@code error_description}.
  */
 package dev.workloadid.keycloak.common.net;

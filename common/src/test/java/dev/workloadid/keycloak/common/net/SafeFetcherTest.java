@@ -295,6 +295,19 @@ class SafeFetcherTest {
     }
 
     @Test
+    void cimd36_publicMessageDoesNotTellARefusedAddressFromAnUnknownName() throws Exception {
+        dns.put("intranet.fixture.test", new InetAddress[] {ip("10.0.0.1")});
+        FetchException blocked = expect(Reason.BLOCKED_ADDRESS,
+                () -> fetcher.fetch(URI.create("https://intranet.fixture.test/"), dev));
+        assertThat(blocked.publicMessage()).isEqualTo("host intranet.fixture.test could not be resolved to a permitted public address")
+                .doesNotContain("10.0.0", "private-use", "special-use");
+        dns.remove("intranet.fixture.test");
+        FetchException gone = expect(Reason.DNS_FAILURE, () -> fetcher.fetch(URI.create("https://intranet.fixture.test/"), dev));
+        assertThat(gone.publicMessage()).isEqualTo(blocked.publicMessage());
+        assertThat(gone.getMessage()).isEqualTo("host intranet.fixture.test could not be resolved");
+    }
+
+    @Test
     void cimd36_refusesLinkLocalMetadataAddress() throws Exception {
         dns.put("metadata.fixture.test", new InetAddress[] {ip("169.254.169.254")});
         FetchException e = expect(Reason.BLOCKED_ADDRESS,

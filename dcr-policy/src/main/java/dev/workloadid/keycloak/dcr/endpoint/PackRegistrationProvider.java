@@ -9,6 +9,8 @@ import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
+import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
+import dev.workloadid.keycloak.dcr.policy.SpiffeBindingPolicyFactory;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
 import dev.workloadid.keycloak.dcr.statement.SoftwareStatementVerifier;
 import dev.workloadid.keycloak.dcr.statement.StatementIssuerPageFactory;
@@ -96,6 +98,10 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             OIDCClientRegistrationProvider delegate = delegate(request);
             Response created = attested == null ? delegate.createOIDC(oidc)
                     : WithoutAuthorization.call(session.getContext(), () -> delegate.createOIDC(oidc));
+            if (attested != null) {
+                // Its registration access token also works at Keycloak's own endpoint: guard both.
+                SpiffeBindingPolicyFactory.ensureInstalled(realm);
+            }
             return respond(created, 201);
         });
     }
@@ -117,7 +123,12 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             ClientModel existing = realm.getClientByClientId(clientId);
             RegistrationRequest request = prepare(body, realm, null, existing);
             OIDCClientRepresentation oidc = toOidc(request);
-            return respond(delegate(request).updateOIDC(clientId, oidc), 200);
+            Response updated = delegate(request).updateOIDC(clientId, oidc);
+            if (existing != null && SpiffeBindingRules.bound(existing.getClientAuthenticatorType(),
+                    existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID))) {
+                SpiffeBindingPolicyFactory.ensureInstalled(realm); // realms with attested clients from before the policy
+            }
+            return respond(updated, 200);
         });
     }
 
@@ -145,8 +156,15 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             throw DcrError.metadata("spiffe_id is set only by SPIFFE-attested registration (a JWT-SVID as the bearer token) "
                     + "and must equal the attested SPIFFE ID");
         }
+        String boundMethod = RegistrationRequest.SPIFFE_AUTH_METHOD;
+        if (existing != null && SpiffeBindingRules.bound(existing.getClientAuthenticatorType(), bound)) {
+            // An update keeps the method; naming another one is refused, not silently replaced.
+            SpiffeBindingRules.checkRequestedMethod(existing.getClientAuthenticatorType(), bound,
+                    m.text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD));
+            boundMethod = SpiffeBindingRules.method(existing.getClientAuthenticatorType());
+        }
         if (bound != null && !bound.isBlank()) {
-            m.metadata().put(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD, RegistrationRequest.SPIFFE_AUTH_METHOD);
+            m.metadata().put(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD, boundMethod);
             if (!m.metadata().hasNonNull(RegistrationMetadata.GRANT_TYPES)) {
                 m.metadata().putArray(RegistrationMetadata.GRANT_TYPES).add("client_credentials");
                 m.metadata().putArray(RegistrationMetadata.RESPONSE_TYPES);

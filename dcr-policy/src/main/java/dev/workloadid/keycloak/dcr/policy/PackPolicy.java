@@ -35,8 +35,13 @@ abstract class PackPolicy implements ClientRegistrationPolicy {
             check(context, RegistrationRequest.of(context), existing);
         } catch (DcrError e) {
             RegistrationRequest.recordError(session, e);
-            throw new ClientRegistrationPolicyException(e.code() + ": " + e.description());
+            throw refusal(context, e);
         }
+    }
+
+    /** How the stock endpoint learns of a refusal: Keycloak's policy exception (its 403), unless a policy says otherwise. */
+    RuntimeException refusal(ClientRegistrationContext context, DcrError e) {
+        return new ClientRegistrationPolicyException(e.code() + ": " + e.description());
     }
 
     boolean anonymous() {

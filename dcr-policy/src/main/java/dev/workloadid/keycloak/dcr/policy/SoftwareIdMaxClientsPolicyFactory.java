@@ -1,17 +1,16 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import org.keycloak.component.ComponentModel;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.SingleUseObjectProvider;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
-import java.util.Map;
 import java.util.Objects;
 
 /** Policy {@value #ID}: at most N clients of the realm carry the same software_id. */
@@ -30,6 +29,9 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
                 },
                 Policy::new);
     }
+
+    /** Remembers only whether software_id is searchable on this server (a server-wide option). */
+    private static final ClientAttributeCount COUNT = new ClientAttributeCount(RegistrationRequest.ATTR_SOFTWARE_ID);
 
     /** How long a reservation outlives a node that died mid-registration. */
     static final long RESERVATION_SECONDS = 30;
@@ -54,7 +56,7 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
             int max = number(MAX, 5);
             RealmModel realm = session.getContext().getRealm();
             reserve(softwareId);
-            if (count(realm, softwareId, max + 1L) >= max) {
+            if (COUNT.count(session, realm, softwareId, max + 1) >= max) {
                 throw DcrError.metadata("software_id " + softwareId + " already has the maximum of " + max + " clients");
             }
         }
@@ -83,22 +85,6 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
                     objects.remove(key);
                 }
             });
-        }
-
-        /**
-         * Clients carrying the software_id, up to {@code limit}: an indexed query when the operator
-         * made {@code software_id} searchable ({@code spi-client--jpa--searchable-attributes}),
-         * otherwise a pass over the realm's clients (Keycloak refuses other attribute searches).
-         */
-        private long count(RealmModel realm, String softwareId, long limit) {
-            try {
-                return session.clients().searchClientsByAttributes(realm,
-                        Map.of(RegistrationRequest.ATTR_SOFTWARE_ID, softwareId), 0, (int) limit).count();
-            } catch (ModelException notSearchable) {
-                return realm.getClientsStream()
-                        .filter(c -> softwareId.equals(c.getAttribute(RegistrationRequest.ATTR_SOFTWARE_ID)))
-                        .limit(limit).count();
-            }
         }
     }
 }

@@ -7,6 +7,8 @@ import dev.workloadid.keycloak.common.net.FetchPolicy;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 
+import org.jboss.logging.Logger;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -22,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * per-node cache is enough: it holds public keys that any node can fetch again.
  */
 public final class JwksFetcher {
+
+    private static final Logger LOG = Logger.getLogger(JwksFetcher.class);
 
     /** Why a JWK set could not be had; the message is fit for an error_description. */
     public static final class JwksUnavailable extends Exception {
@@ -64,7 +68,10 @@ public final class JwksFetcher {
         try {
             result = fetcher.fetch(uri, policy);
         } catch (FetchException e) {
-            throw new JwksUnavailable("the JWK set at " + uri + " could not be fetched: " + e.getMessage());
+            // The registrant sees the public message only; which range a refused address is in, or
+            // that a name resolves at all, is for the server log.
+            LOG.infof("JWK set at %s could not be fetched: %s", uri, e.getMessage());
+            throw new JwksUnavailable("the JWK set at " + uri + " could not be fetched: " + e.publicMessage());
         }
         if (!result.isSuccess()) {
             throw new JwksUnavailable("the JWK set at " + uri + " answered HTTP " + result.status());

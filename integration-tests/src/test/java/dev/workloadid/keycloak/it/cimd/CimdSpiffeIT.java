@@ -58,11 +58,9 @@ class CimdSpiffeIT {
         host.json("/agent.json", CimdIT.doc(host.url("/agent.json"), Map.of(
                 "client_name", "SPIFFE agents", "grant_types", List.of("client_credentials"),
                 "spiffe_id", "spiffe://" + authority.trustDomain() + "/agents/*")));
-        ObjectNode settings = Http.JSON.createObjectNode()
-                .put("name", "URL client IDs").put("providerId", "wi-cimd-settings")
-                .put("providerType", "org.keycloak.services.ui.extend.UiPageProvider").put("parentId", realmId);
-        settings.putObject("config").putArray("allowedHosts").add(DocumentHost.HOST);
-        AdminClient.expect(admin.post("/realms/" + realm + "/components", settings), 201);
+        // A workload document asks for client_credentials: the realm has to allow that explicitly.
+        CimdRealms.configure(admin, realm, Map.of("allowedHosts", List.of(DocumentHost.HOST),
+                "allowClientCredentials", List.of("true")));
     }
 
     @AfterAll

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -133,6 +135,28 @@ final class DocumentHost implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             exchange.getResponseHeaders().set("Cache-Control", "max-age=3600");
+            LoopbackHttpsServer.respond(exchange, 200, "application/json", body);
+        });
+        return this;
+    }
+
+    /**
+     * Serves {@code body} at once, never cacheable, to the first request (the first use); every
+     * later request (the refresh task's revalidation) signals {@code held} and waits up to a minute
+     * for {@code release} before it is answered, so a test can change things while a refresh is in flight.
+     */
+    DocumentHost heldAfterFirst(String path, String body, CountDownLatch held, CountDownLatch release) {
+        AtomicInteger n = new AtomicInteger();
+        server.handle(path, exchange -> {
+            if (n.getAndIncrement() > 0) {
+                held.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
             LoopbackHttpsServer.respond(exchange, 200, "application/json", body);
         });
         return this;

@@ -124,6 +124,25 @@ class DcrPoliciesIT {
         refused(register(http), "invalid_client_metadata", admin, before);
     }
 
+    /**
+     * CIMD-36 for DCR: a jwks_uri that leads nowhere public is refused with a description that does
+     * not tell "resolves to a refused address" from "does not resolve" (no probing of internal names).
+     * The name below is in no hosts file: the JDK's hosts-file resolver fails it without any DNS query.
+     */
+    @Test
+    void cimd36_jwksUriFailureDescriptionSaysNothingAboutTheNetwork(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+        request.put("token_endpoint_auth_method", "private_key_jwt");
+        request.put("jwks_uri", jwksHost.url("statements.issuer.test", "/jwks").toString()
+                .replace("statements.issuer.test", "nxdomain.issuer.test"));
+        Http.Response r = register(request);
+        refused(r, "invalid_client_metadata", admin, before);
+        assertThat(r.json().path("error_description").asText())
+                .contains("host nxdomain.issuer.test could not be resolved to a permitted public address")
+                .doesNotContain("special-use").doesNotContain("private-use");
+    }
+
     @Test
     void urlsKeycloakWouldFetchOutsideTheSafeFetcherAreRefused(AdminClient admin) {
         int before = Dcr.clientCount(admin, realm);

@@ -56,6 +56,8 @@ final class ContainerKeycloakServer implements KeycloakServer {
                     .withEnv("KC_SPI_SPIFFE_TRUST__DEFAULT__DEV_ALLOW_LOOPBACK", "true")
                     .withEnv("KC_SPI_CLIENT_STORAGE__WI_CIMD__DEV_ALLOW_LOOPBACK", "true")
                     .withEnv("KC_SPI_CLIENT_STORAGE__WI_CIMD__REFRESH_INTERVAL_SECONDS", "1")
+                    .withEnv("KC_SPI_CLIENT__JPA__SEARCHABLE_ATTRIBUTES", "cimd.managed")
+                    .withEnv("KC_LOG_LEVEL", "INFO,dev.workloadid.keycloak.cimd.keycloak.CimdRefreshTask:debug")
                     .waitingFor(Wait.forLogMessage(".*Keycloak .* started in .*", 1)
                             .withStartupTimeout(Duration.ofMinutes(4)));
             container.start();

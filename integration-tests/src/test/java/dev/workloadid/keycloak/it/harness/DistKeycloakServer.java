@@ -89,6 +89,10 @@ final class DistKeycloakServer implements KeycloakServer {
                     "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
                     // Revalidation of expired documents every second, so tests need not wait.
                     "--spi-client-storage--wi-cimd--refresh-interval-seconds=1",
+                    // The README's recommendation: document clients counted through the attribute index.
+                    "--spi-client--jpa--searchable-attributes=cimd.managed",
+                    // The refresh task's quiet (DEBUG) outcomes are what some tests look for.
+                    "--log-level=INFO,dev.workloadid.keycloak.cimd.keycloak.CimdRefreshTask:debug",
                     // Mutual TLS on Keycloak's own listener: ask for a client certificate, trust the
                     // SPIFFE test authorities for the handshake (the SPIFFE checks are the pack's).
                     "--https-port=" + httpsPort,

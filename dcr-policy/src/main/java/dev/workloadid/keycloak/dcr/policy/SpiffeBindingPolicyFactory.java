@@ -1,0 +1,95 @@
+package dev.workloadid.keycloak.dcr.policy;
+
+import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.DcrError;
+import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.services.ErrorResponseException;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Policy {@value #ID}: a SPIFFE-bound client (see {@link SpiffeBindingRules}) keeps its client
+ * authenticator, stays confidential and keeps its {@code jwt.credential.sub} through registration
+ * updates. Registration policies run for every registration provider of the realm, so this one
+ * guards Keycloak's own {@code openid-connect} endpoint as well as the pack's {@code rfc7591}; a
+ * refusal is 400 {@code invalid_client_metadata} on both (not the stock 403), with a
+ * {@code CLIENT_UPDATE_ERROR} event.
+ *
+ * <p>The pack's endpoint adds it to both policy sets of a realm when that realm gets (or updates)
+ * an attested client: the protection of attested clients is not left to an administrator
+ * remembering to configure it.
+ */
+public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
+
+    public static final String ID = "wi-spiffe-binding";
+    static final String PROVIDER_TYPE = ClientRegistrationPolicy.class.getName();
+    private static final Logger LOG = Logger.getLogger(SpiffeBindingPolicyFactory.class);
+
+    public SpiffeBindingPolicyFactory() {
+        super(ID, "Clients bound to a SPIFFE ID (SPIFFE authenticator and jwt.credential.sub) keep their authenticator, "
+                        + "stay confidential and keep their SPIFFE ID when updated through any registration endpoint.",
+                b -> { },
+                Policy::new);
+    }
+
+    /** Puts the policy into the realm's anonymous and authenticated sets, where it is missing. */
+    public static void ensureInstalled(RealmModel realm) {
+        for (String subType : List.of("anonymous", "authenticated")) {
+            boolean present = realm.getComponentsStream(realm.getId(), PROVIDER_TYPE)
+                    .anyMatch(c -> ID.equals(c.getProviderId()) && subType.equals(c.getSubType()));
+            if (!present) {
+                ComponentModel policy = new ComponentModel();
+                policy.setName("SPIFFE binding");
+                policy.setProviderId(ID);
+                policy.setProviderType(PROVIDER_TYPE);
+                policy.setSubType(subType);
+                policy.setParentId(realm.getId());
+                policy.setConfig(new org.keycloak.common.util.MultivaluedHashMap<>());
+                realm.addComponentModel(policy);
+                LOG.infof("Realm %s: added registration policy %s to the %s set (a SPIFFE-attested client exists)",
+                        realm.getName(), ID, subType);
+            }
+        }
+    }
+
+    static final class Policy extends PackPolicy {
+        Policy(KeycloakSession session, ComponentModel model) {
+            super(session, model);
+        }
+
+        @Override
+        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+            if (existing == null) {
+                return; // a binding is only ever made by attestation, which this policy does not judge
+            }
+            ClientRepresentation requested = context.getClient();
+            Map<String, String> attributes = requested.getAttributes() == null ? Map.of() : requested.getAttributes();
+            SpiffeBindingRules.checkUpdate(existing.getClientAuthenticatorType(),
+                    existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID),
+                    requested.getClientAuthenticatorType(), requested.isPublicClient(),
+                    attributes.get(RegistrationRequest.ATTR_SPIFFE_ID));
+        }
+
+        /** RFC 7591's answer on every endpoint: the stock endpoint passes this exception through unchanged. */
+        @Override
+        RuntimeException refusal(ClientRegistrationContext context, DcrError e) {
+            EventBuilder event = context.getProvider().getEvent();
+            if (event != null) {
+                event.detail(Details.REASON, e.description()).detail("client_registration_policy", ID).error(e.code());
+            }
+            return new ErrorResponseException(e.code(), e.description(), Response.Status.BAD_REQUEST);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.workloadid.keycloak.it.cimd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import dev.workloadid.keycloak.it.fixtures.TestCa;
+import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.KeycloakExtension;
+import dev.workloadid.keycloak.it.harness.KeycloakServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static dev.workloadid.keycloak.it.harness.Http.form;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Realm settings that limit URL client_ids, against a real Keycloak: the cap on document clients,
+ * the client_credentials opt-in (and switching it off again), and the refresh task staying quiet
+ * when an administrator deletes a realm while one of its documents is being revalidated. Each test
+ * has its own realm; all traffic stays on 127.0.0.1.
+ */
+@ExtendWith(KeycloakExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CimdRealmSettingsIT {
+
+    private static final String QUIET_REMOVAL = "was removed or changed while its document clients were being refreshed";
+
+    private AdminClient admin;
+    private DocumentHost host;
+    private ECKey key;
+    private final List<String> realms = new ArrayList<>();
+    private final Map<String, String> settingsIds = new HashMap<>();
+
+    @BeforeAll
+    void setUp(AdminClient admin) throws Exception {
+        this.admin = admin;
+        host = new DocumentHost(TestCa.shared());
+        key = new ECKeyGenerator(Curve.P_256).keyID("w1").keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (host != null) {
+            host.close();
+        }
+        realms.forEach(admin::deleteRealm);
+    }
+
+    private String realm(String prefix, Map<String, List<String>> config) {
+        String realm = admin.createRealm(prefix);
+        realms.add(realm);
+        CimdRealms.saveEvents(admin, realm);
+        settingsIds.put(realm, CimdRealms.configure(admin, realm, config));
+        return realm;
+    }
+
+    private Http.Response authorize(String realm, String clientId) throws Exception {
+        URI auth = admin.realmUrl(realm).resolve("/realms/" + realm + "/protocol/openid-connect/auth");
+        return new LoginBrowser().get(CimdIT.authUrl(auth, clientId, CimdIT.challenge("v")));
+    }
+
+    private Http.Response clientCredentials(String realm, String clientId) throws Exception {
+        return Http.postForm(admin.tokenEndpoint(realm), form("grant_type", "client_credentials", "client_id", clientId,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion", CimdIT.assertion(clientId, key, admin.realmUrl(realm).toString())));
+    }
+
+    @Test
+    void maxDocumentClients_newUrlsAreRefusedAtTheCapAndExistingClientsKeepWorking(KeycloakServer server) throws Exception {
+        String realm = realm("cimd-cap", Map.of("allowedHosts", List.of(DocumentHost.HOST),
+                "maxDocumentClients", List.of("2"), "failureRetrySeconds", List.of("1")));
+        String a = host.url("/cap/a.json");
+        String b = host.url("/cap/b.json");
+        String c = host.url("/cap/c.json");
+        for (String url : List.of(a, b, c)) {
+            host.json(url.substring(url.indexOf("/cap/")), CimdIT.publicDoc(url, "Capped " + url));
+        }
+        assertThat(authorize(realm, a).status()).isEqualTo(200);
+        assertThat(authorize(realm, b).status()).isEqualTo(200);
+
+        Http.Response refused = authorize(realm, c);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("metadata document could not be used").doesNotContain("maxDocumentClients");
+        Http.Response token = Http.postForm(admin.tokenEndpoint(realm), form("grant_type", "client_credentials", "client_id", c));
+        assertThat(token.status()).as(token.body()).isEqualTo(401);
+        assertThat(token.json().path("error").asText()).isEqualTo("invalid_client");
+        assertThat(host.hits("/cap/c.json")).as("a full realm fetches nothing").isZero();
+        assertThat(CimdRealms.clientsWithId(admin, realm, c)).isEmpty();
+        JsonNode event = CimdRealms.refusal(admin, realm, c, "maxDocumentClients");
+        assertThat(event.path("error").asText()).isEqualTo("invalid_client_metadata");
+        assertThat(event.path("details").path("oauth_error").asText()).isEqualTo("invalid_client");
+        assertThat(event.path("details").path("reason").asText()).contains("limit of 2 document clients");
+
+        // The existing document clients are untouched by the cap.
+        assertThat(authorize(realm, a).status()).isEqualTo(200);
+        assertThat(authorize(realm, b).status()).isEqualTo(200);
+
+        // Raising the cap lets the next URL in (once the remembered "full" has run out).
+        CimdRealms.update(admin, realm, settingsIds.get(realm), "maxDocumentClients", "3");
+        CimdIT.await(Duration.ofSeconds(20), () -> authorize(realm, c).status() == 200);
+        assertThat(CimdRealms.clientsWithId(admin, realm, c)).hasSize(1);
+        // The test server lists cimd.managed as searchable (as the README recommends): the indexed count was used.
+        if (!server.backendName().equals("remote")) {
+            assertThat(log(server)).noneMatch(l -> l.contains("Counting clients by attribute cimd.managed reads the realm's clients"));
+        }
+    }
+
+    @Test
+    void cimd16_clientCredentialsNeedTheRealmsOptInAndLoseItWhenItIsSwitchedOff() throws Exception {
+        String realm = realm("cimd-cc", Map.of("allowedHosts", List.of(DocumentHost.HOST), "failureRetrySeconds", List.of("1")));
+        String url = host.url("/cc/worker.json");
+        host.json("/cc/worker.json", CimdIT.doc(url, Map.of("client_name", "Worker",
+                "token_endpoint_auth_method", "private_key_jwt", "grant_types", List.of("client_credentials"),
+                "jwks", Http.JSON.readTree(new JWKSet(key.toPublicJWK()).toString()))));
+
+        Http.Response refused = clientCredentials(realm, url);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+        assertThat(refused.json().path("error").asText()).isEqualTo("invalid_client");
+        assertThat(CimdRealms.clientsWithId(admin, realm, url)).as("no client, no service account").isEmpty();
+        JsonNode event = CimdRealms.refusal(admin, realm, url, "CIMD-16");
+        assertThat(event.path("details").path("oauth_error").asText()).isEqualTo("unauthorized_client");
+        assertThat(event.path("details").path("reason").asText()).contains("allowClientCredentials");
+
+        CimdRealms.update(admin, realm, settingsIds.get(realm), "allowClientCredentials", "true");
+        CimdIT.await(Duration.ofSeconds(20), () -> clientCredentials(realm, url).status() == 200);
+        assertThat(CimdRealms.clientsWithId(admin, realm, url).get(0).path("serviceAccountsEnabled").asBoolean()).isTrue();
+
+        // Switched off again: the existing client loses the grant without waiting for its document to expire.
+        CimdRealms.update(admin, realm, settingsIds.get(realm), "allowClientCredentials", "false");
+        CimdIT.await(Duration.ofSeconds(20), () -> !CimdRealms.clientsWithId(admin, realm, url).get(0).path("enabled").asBoolean());
+        JsonNode client = CimdRealms.clientsWithId(admin, realm, url).get(0);
+        assertThat(client.path("serviceAccountsEnabled").asBoolean()).isFalse();
+        assertThat(client.path("attributes").path("cimd.refresh_error").asText()).startsWith("CIMD-16");
+        Http.Response after = clientCredentials(realm, url);
+        assertThat(after.status()).as(after.body()).isBetween(400, 401);
+        assertThat(after.json().path("error").asText()).isIn("invalid_client", "unauthorized_client");
+    }
+
+    @Test
+    void refreshTaskIsQuietWhenTheRealmIsDeletedWhileADocumentIsBeingRevalidated(KeycloakServer server) throws Exception {
+        Assumptions.assumeTrue(!server.backendName().equals("remote"), "needs the server log");
+        String realm = realm("cimd-gone", Map.of("allowedHosts", List.of(DocumentHost.HOST),
+                "cacheFloorSeconds", List.of("0"), "defaultCacheSeconds", List.of("0"), "totalTimeoutMillis", List.of("90000")));
+        String realmId = admin.getJson("/realms/" + realm).get("id").asText();
+        String url = host.url("/gone/held.json");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        host.heldAfterFirst("/gone/held.json", CimdIT.publicDoc(url, "Held"), held, release);
+        int logLines = log(server).size();
+        try {
+            assertThat(authorize(realm, url).status()).isEqualTo(200);
+            // The document is never fresh: the refresh task's next run revalidates it, and waits at the fixture.
+            assertThat(held.await(60, TimeUnit.SECONDS)).as("the refresh task revalidates the document").isTrue();
+            AdminClient.expect(admin.delete("/realms/" + realm), 204);
+            realms.remove(realm);
+        } finally {
+            release.countDown();
+        }
+        CimdIT.await(Duration.ofSeconds(60), () -> newLines(server, logLines).stream()
+                .anyMatch(l -> l.contains(QUIET_REMOVAL) && l.contains(realmId)));
+        List<String> lines = newLines(server, logLines);
+        assertThat(lines).as("no error from the refresh task")
+                .noneMatch(l -> l.contains(" ERROR ") && (l.contains("CimdRefreshTask") || l.contains("wi-cimd-refresh")
+                        || l.toLowerCase(Locale.ROOT).contains("scheduled task")))
+                .noneMatch(l -> l.contains("CimdRefreshTask") && l.contains(" WARN ") && (l.contains(realmId) || l.contains(realm)));
+    }
+
+    private static List<String> log(KeycloakServer server) {
+        return Arrays.asList(server.logTail(Integer.MAX_VALUE).split("\n"));
+    }
+
+    private static List<String> newLines(KeycloakServer server, int from) {
+        List<String> all = log(server);
+        return all.subList(Math.min(from, all.size()), all.size());
+    }
+}

@@ -1,0 +1,149 @@
+package dev.workloadid.keycloak.it.dcr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.KeycloakExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A SPIFFE-attested client keeps its authenticator and binding through registration updates with
+ * its registration access token, on the pack's rfc7591 endpoint and on Keycloak's own
+ * openid-connect endpoint alike: attempts to make it a secret, key or public client are refused
+ * with 400 invalid_client_metadata, and the workload still authenticates with its JWT-SVID.
+ */
+@ExtendWith(KeycloakExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DcrSpiffeBindingIT {
+
+    private static final String TD = "td-two.test";
+    private static final String SPIFFE_ID = "spiffe://" + TD + "/ns/prod/sa/ledger";
+    private final ECKey spiffeKey = Dcr.newKey("k1");
+    private AdminClient admin;
+    private String realm;
+    private URI endpoint;
+    private URI stock;
+    private String clientId;
+    private String internalId;
+    private String rat;
+
+    @BeforeAll
+    void realm(AdminClient admin) {
+        this.admin = admin;
+        realm = admin.createRealm("dcr-binding");
+        endpoint = Dcr.endpoint(admin, realm);
+        stock = admin.base().resolve("/realms/" + realm + "/clients-registrations/openid-connect");
+        ObjectNode events = Http.JSON.createObjectNode().put("eventsEnabled", true);
+        events.putArray("enabledEventTypes");
+        AdminClient.expect(admin.put("/realms/" + realm, events), 204);
+        Dcr.addComponent(admin, realm, "org.keycloak.services.ui.extend.UiPageProvider", "spiffe-trust-domain", Map.of(
+                "trustDomain", List.of(TD), "bundleSource", List.of("static"), "staticBundle", List.of(Dcr.spiffeBundle(spiffeKey)),
+                "attestedRegistration", List.of("true"), "attestedRegistrationAllowList", List.of("spiffe://" + TD + "/ns/prod/*")));
+        Http.Response created = Dcr.post(endpoint, Http.JSON.createObjectNode().put("client_name", "ledger"),
+                Dcr.jwtSvid(spiffeKey, SPIFFE_ID, endpoint.toString()));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        clientId = created.json().get("client_id").asText();
+        rat = created.json().get("registration_access_token").asText();
+        internalId = admin.getJson("/realms/" + realm + "/clients?clientId=" + clientId).get(0).get("id").asText();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (realm != null) {
+            admin.deleteRealm(realm);
+        }
+    }
+
+    private ObjectNode update(String name, String method) {
+        ObjectNode m = Http.JSON.createObjectNode().put("client_id", clientId).put("client_name", name);
+        m.putArray("grant_types").add("client_credentials");
+        m.putArray("response_types");
+        if (method != null) {
+            m.put("token_endpoint_auth_method", method);
+        }
+        return m;
+    }
+
+    /** Sends an update; a successful one rotates the registration access token. */
+    private Http.Response put(URI base, ObjectNode body) {
+        Http.Response r = Dcr.put(URI.create(base + "/" + clientId), body, rat);
+        if (r.status() == 200) {
+            rat = r.json().path("registration_access_token").asText(rat);
+        }
+        return r;
+    }
+
+    private void assertStillBound() {
+        JsonNode c = admin.getJson("/realms/" + realm + "/clients/" + internalId);
+        assertThat(c.path("clientAuthenticatorType").asText()).isEqualTo("spiffe-jwt-svid");
+        assertThat(c.path("publicClient").asBoolean()).isFalse();
+        assertThat(c.path("attributes").path("jwt.credential.sub").asText()).isEqualTo(SPIFFE_ID);
+    }
+
+    private static void assertRefused(Http.Response r, String what) {
+        assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(400);
+        assertThat(r.json().path("error").asText()).as(what).isEqualTo("invalid_client_metadata");
+        assertThat(r.json().path("error_description").asText()).as(what).contains(SPIFFE_ID);
+    }
+
+    @Test
+    void attestedRegistrationPutsTheBindingPolicyInBothPolicySets() {
+        long sets = java.util.stream.StreamSupport.stream(admin.getJson("/realms/" + realm + "/components?type="
+                        + Dcr.POLICY_TYPE).spliterator(), false)
+                .filter(c -> "wi-spiffe-binding".equals(c.path("providerId").asText()))
+                .map(c -> c.path("subType").asText()).distinct().count();
+        assertThat(sets).isEqualTo(2);
+    }
+
+    @Test
+    void bothEndpointsRefuseToChangeTheAuthenticatorOrMakeItPublic() {
+        ObjectNode withKeys = update("ledger", "private_key_jwt");
+        Map<String, Object> signingKey = new java.util.HashMap<>(Dcr.newKey("x").toPublicJWK().toJSONObject());
+        signingKey.put("use", "sig"); // else Keycloak's own jwks check answers first
+        withKeys.set("jwks", Http.JSON.valueToTree(Map.of("keys", List.of(signingKey))));
+        Map<String, ObjectNode> attempts = Map.of(
+                "client_secret_basic", update("ledger", "client_secret_basic"),
+                "none", update("ledger", "none"),
+                "private_key_jwt", withKeys);
+        for (Map.Entry<String, ObjectNode> a : attempts.entrySet()) {
+            assertRefused(put(endpoint, a.getValue()), "rfc7591 " + a.getKey());
+            assertRefused(put(stock, a.getValue()), "openid-connect " + a.getKey());
+            assertStillBound();
+        }
+        // Keycloak's endpoint reads an omitted method as its default (a client secret): refused too.
+        assertRefused(put(stock, update("ledger", null)), "openid-connect without a method");
+        assertStillBound();
+        JsonNode events = admin.getJson("/realms/" + realm + "/events?type=CLIENT_UPDATE_ERROR&max=50");
+        assertThat(events.toString()).contains("wi-spiffe-binding");
+    }
+
+    @Test
+    void updatesThatKeepTheBindingWorkOnBothEndpoints() {
+        Http.Response viaStock = put(stock, update("ledger (stock)", "spiffe_jwt"));
+        assertThat(viaStock.status()).as(viaStock.body()).isEqualTo(200);
+        assertThat(viaStock.json().has("client_secret")).isFalse();
+        Http.Response viaPack = put(endpoint, update("ledger (pack)", null));
+        assertThat(viaPack.status()).as(viaPack.body()).isEqualTo(200);
+        assertThat(viaPack.json().get("token_endpoint_auth_method").asText()).isEqualTo("spiffe_jwt");
+        assertThat(viaPack.json().get("spiffe_id").asText()).isEqualTo(SPIFFE_ID);
+        assertStillBound();
+
+        Http.Response token = Http.postForm(admin.tokenEndpoint(realm), Http.form(
+                "grant_type", "client_credentials", "client_id", clientId,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe",
+                "client_assertion", Dcr.jwtSvid(spiffeKey, SPIFFE_ID, admin.realmUrl(realm).toString())));
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+    }
+}
