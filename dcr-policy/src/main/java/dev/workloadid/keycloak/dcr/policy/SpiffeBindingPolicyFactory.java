@@ -39,7 +39,8 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
 
     public SpiffeBindingPolicyFactory() {
         super(ID, "Clients bound to a SPIFFE ID (SPIFFE authenticator and jwt.credential.sub) keep their authenticator, "
-                        + "stay confidential and keep their SPIFFE ID when updated through any registration endpoint.",
+                        + "stay confidential and keep their SPIFFE ID when updated through any registration endpoint; "
+                        + "only SPIFFE-attested registration may create such a binding.",
                 b -> { },
                 Policy::new);
     }
@@ -71,11 +72,12 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
 
         @Override
         void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            if (existing == null) {
-                return; // a binding is only ever made by attestation, which this policy does not judge
-            }
             ClientRepresentation requested = context.getClient();
             Map<String, String> attributes = requested.getAttributes() == null ? Map.of() : requested.getAttributes();
+            if (existing == null) {
+                SpiffeBindingRules.checkCreate(attributes.get(RegistrationRequest.ATTR_SPIFFE_ID), request.attestedSpiffeId());
+                return;
+            }
             SpiffeBindingRules.checkUpdate(existing.getClientAuthenticatorType(),
                     existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID),
                     requested.getClientAuthenticatorType(), requested.isPublicClient(),

@@ -30,6 +30,22 @@ public final class SpiffeBindingRules {
     }
 
     /**
+     * Checks a new client: a SPIFFE binding may only come from attestation (the verified JWT-SVID of
+     * the registering workload). Keycloak's own {@code default} endpoint takes a full client
+     * representation, attributes included, so without this anyone allowed to register there could
+     * bind a client to any workload's SPIFFE ID and win that workload's client_id-less lookups.
+     *
+     * @param requestedSpiffeId the binding the new client would carry (null or blank: none)
+     * @param attestedSpiffeId  the SPIFFE ID the request proved, or null
+     */
+    public static void checkCreate(String requestedSpiffeId, String attestedSpiffeId) {
+        if (requestedSpiffeId != null && !requestedSpiffeId.isBlank() && !requestedSpiffeId.equals(attestedSpiffeId)) {
+            throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + requestedSpiffeId + ") is set only by "
+                    + "SPIFFE-attested registration or by an administrator");
+        }
+    }
+
+    /**
      * Checks an update of a bound client, as the requested client looks after Keycloak's conversion.
      *
      * @param authenticator the client's authenticator now

@@ -66,4 +66,16 @@ class SpiffeBindingRulesTest {
         assertThat(SpiffeBindingRules.method(JWT)).isEqualTo("spiffe_jwt");
         assertThat(SpiffeBindingRules.method("client-secret")).isNull();
     }
+
+    @Test
+    void dcrm06_onlyAttestationCreatesABinding() {
+        assertThatThrownBy(() -> SpiffeBindingRules.checkCreate(ID, null))
+                .isInstanceOfSatisfying(DcrError.class, e -> assertThat(e.code()).isEqualTo("invalid_client_metadata"))
+                .hasMessageContaining("attested");
+        assertThatThrownBy(() -> SpiffeBindingRules.checkCreate(ID, "spiffe://td-one.test/ns/prod/sa/other"))
+                .isInstanceOf(DcrError.class);
+        assertThatCode(() -> SpiffeBindingRules.checkCreate(ID, ID)).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkCreate(null, null)).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkCreate("", null)).doesNotThrowAnyException();
+    }
 }

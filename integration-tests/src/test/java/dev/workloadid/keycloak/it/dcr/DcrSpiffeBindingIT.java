@@ -146,4 +146,22 @@ class DcrSpiffeBindingIT {
                 "client_assertion", Dcr.jwtSvid(spiffeKey, SPIFFE_ID, admin.realmUrl(realm).toString())));
         assertThat(token.status()).as(token.body()).isEqualTo(200);
     }
+
+    @Test
+    void dcrm06_keycloaksRepresentationEndpointCannotCreateABinding() {
+        // Keycloak's "default" endpoint takes a whole client representation, attributes included.
+        URI representation = admin.base().resolve("/realms/" + realm + "/clients-registrations/default");
+        ObjectNode client = Http.JSON.createObjectNode().put("clientId", "squatter").put("publicClient", false)
+                .put("serviceAccountsEnabled", true).put("clientAuthenticatorType", "spiffe-jwt-svid");
+        client.putObject("attributes").put("jwt.credential.sub", SPIFFE_ID);
+        int before = Dcr.clientCount(admin, realm);
+
+        Http.Response r = Dcr.post(representation, client, Dcr.initialAccessToken(admin, realm));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("error").asText()).isEqualTo("invalid_client_metadata");
+        assertThat(r.json().path("error_description").asText()).contains("attested");
+        assertThat(Dcr.clientCount(admin, realm)).as("nothing created").isEqualTo(before);
+        assertStillBound();
+    }
 }
