@@ -105,17 +105,19 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 .property().name(TrustDomainSettings.STATIC_BUNDLE).label("Static bundle").type(ProviderConfigProperty.TEXT_TYPE)
                 .helpText("For bundle source static: the SPIFFE bundle (JWK Set with use jwt-svid / x509-svid keys) or PEM CA certificates.").add()
                 .property().name(TrustDomainSettings.REFRESH_FLOOR).label("Refresh floor (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("30").helpText("Never poll the endpoint more often than this, whatever spiffe_refresh_hint says.").add()
+                .defaultValue("30").helpText("Never poll the endpoint more often than this, whatever spiffe_refresh_hint says. 1 to 86400.").add()
                 .property().name(TrustDomainSettings.REFRESH_CEILING).label("Refresh ceiling (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("3600").helpText("Poll at least this often, whatever spiffe_refresh_hint says (default hint: 300 s).").add()
+                .defaultValue("3600").helpText("Poll at least this often, whatever spiffe_refresh_hint says (default hint: 300 s). "
+                        + "From the floor to 604800.").add()
                 .property().name(TrustDomainSettings.MAX_STALENESS).label("Maximum staleness (s)").type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue("86400").helpText("While the endpoint fails, keep using the last good bundle this long after it was "
-                        + "fetched; then fail closed.").add()
+                        + "fetched; then fail closed. Longer than the ceiling, at most 2592000 (30 days).").add()
                 .property().name(TrustDomainSettings.MAX_SVID_LIFETIME).label("Maximum JWT-SVID lifetime (s)")
                 .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue("300")
-                .helpText("Reject JWT-SVIDs whose exp is further than this from now (counted from now, not from iat).").add()
+                .helpText("Reject JWT-SVIDs whose exp is further than this from now (counted from now, not from iat). "
+                        + "1 to 86400.").add()
                 .property().name(TrustDomainSettings.CLOCK_SKEW).label("Clock skew (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("30").helpText("Leeway for exp, nbf and iat.").add()
+                .defaultValue("30").helpText("Leeway for exp, nbf and iat. 0 to 300.").add()
                 .property().name(TrustDomainSettings.REPLAY_PROTECTION).label("Replay protection").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue("false").helpText("Require a jti and accept each JWT-SVID once, across all nodes. Off by default: SPIFFE "
                         + "agents cache and reuse JWT-SVIDs.").add()
