@@ -40,10 +40,12 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
         } catch (IllegalArgumentException e) {
             throw new ComponentValidationException(e.getMessage());
         }
-        // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain.
+        // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain. Compared parsed, so
+        // "spiffe://example.org" and "Example.org" count as example.org. Import and concurrent saves
+        // can still get a duplicate past this; the lookup then refuses the trust domain.
         boolean duplicate = components(realm)
                 .filter(c -> model.getId() == null || !model.getId().equals(c.getId()))
-                .anyMatch(c -> settings.trustDomain().getName().equalsIgnoreCase(c.get(TrustDomainSettings.TRUST_DOMAIN, "").trim()));
+                .anyMatch(c -> settings.trustDomain().equals(trustDomainOrNull(c)));
         if (duplicate) {
             throw new ComponentValidationException("trust domain " + settings.trustDomain().getName()
                     + " is already configured in this realm");
@@ -59,6 +61,14 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 && session.clients().getClientByClientId(realm, settings.registrationFreeTemplateClient()) == null) {
             throw new ComponentValidationException("registrationFreeTemplateClient '"
                     + settings.registrationFreeTemplateClient() + "' is not a client of this realm");
+        }
+    }
+
+    private static io.spiffe.spiffeid.TrustDomain trustDomainOrNull(ComponentModel component) {
+        try {
+            return TrustDomainSettings.trustDomainOf(key -> component.getConfig().getOrDefault(key, List.of()));
+        } catch (IllegalArgumentException e) {
+            return null; // an invalid entry names no trust domain; the lookup skips it too
         }
     }
 

@@ -89,17 +89,7 @@ public record TrustDomainSettings(
      * @throws IllegalArgumentException with a message fit for the admin console when a value is invalid
      */
     public static TrustDomainSettings from(String id, Function<String, List<String>> config) {
-        String name = single(config, TRUST_DOMAIN, null);
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("trustDomain is required, e.g. example.org");
-        }
-        TrustDomain trustDomain;
-        try {
-            trustDomain = SpiffeIds.parseTrustDomain(name.trim());
-        } catch (SpiffeIdFormatException e) {
-            throw new IllegalArgumentException("trustDomain '" + name + "' is not a SPIFFE trust domain name: "
-                    + e.getMessage(), e);
-        }
+        TrustDomain trustDomain = trustDomainOf(config);
         BundleSourceType source = BundleSourceType.parse(single(config, BUNDLE_SOURCE, "https_web"));
         URI endpoint = null;
         String staticBundle = single(config, STATIC_BUNDLE, null);
@@ -150,6 +140,25 @@ public record TrustDomainSettings(
                 bool(config, REPLAY_PROTECTION), registrationFree, List.copyOf(allowList),
                 template == null || template.isBlank() ? null : template.trim(),
                 attested, List.copyOf(attestedAllowList));
+    }
+
+    /**
+     * Just the trust domain a config names, parsed as {@link #from} parses it: so that two entries
+     * are compared by trust domain (BND-07), not by how the administrator spelled it.
+     *
+     * @throws IllegalArgumentException if it names none
+     */
+    public static TrustDomain trustDomainOf(Function<String, List<String>> config) {
+        String name = single(config, TRUST_DOMAIN, null);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("trustDomain is required, e.g. example.org");
+        }
+        try {
+            return SpiffeIds.parseTrustDomain(name.trim());
+        } catch (SpiffeIdFormatException e) {
+            throw new IllegalArgumentException("trustDomain '" + name + "' is not a SPIFFE trust domain name: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Convenience for Keycloak's {@code MultivaluedHashMap<String, String>} component config. */

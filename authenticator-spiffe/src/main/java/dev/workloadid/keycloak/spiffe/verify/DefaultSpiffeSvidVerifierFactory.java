@@ -8,6 +8,7 @@ import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
@@ -50,7 +51,7 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                     io.spiffe.spiffeid.SpiffeId id = SpiffeIds.parse(spiffeId);
                     return session.getProvider(SpiffeTrustProvider.class).trustDomain(realm, id.getTrustDomain())
                             .map(settings -> settings.allowsAttestedRegistration(id)).orElse(false);
-                } catch (SpiffeIdFormatException e) {
+                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
                     return false;
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
@@ -63,7 +64,7 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                 try {
                     return session.getProvider(SpiffeTrustProvider.class)
                             .trustDomain(realm, SpiffeIds.parseTrustDomain(trustDomain)).isPresent();
-                } catch (SpiffeIdFormatException e) {
+                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
                     return false;
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());

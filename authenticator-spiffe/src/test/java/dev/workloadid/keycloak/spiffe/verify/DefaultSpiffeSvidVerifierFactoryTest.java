@@ -13,6 +13,7 @@ import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
 import dev.workloadid.keycloak.spiffe.testing.FakeRealm;
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.TrustDomain;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class DefaultSpiffeSvidVerifierFactoryTest {
     /** A trust provider whose trust-domain lookup does what the test says. */
     @FunctionalInterface
     private interface Lookup {
-        Optional<TrustDomainSettings> find();
+        Optional<TrustDomainSettings> find() throws TrustDomainConflictException;
     }
 
     private static SpiffeSvidVerifier verifier(Lookup lookup) {
@@ -50,7 +51,8 @@ class DefaultSpiffeSvidVerifierFactoryTest {
             }
 
             @Override
-            public Optional<TrustDomainSettings> trustDomain(RealmModel realm, TrustDomain trustDomain) {
+            public Optional<TrustDomainSettings> trustDomain(RealmModel realm, TrustDomain trustDomain)
+                    throws TrustDomainConflictException {
                 return lookup.find();
             }
 
@@ -101,5 +103,21 @@ class DefaultSpiffeSvidVerifierFactoryTest {
                 });
         assertThat(verifier.trustsDomain(realm, "example.org")).as("fails closed").isFalse();
         assertThat(verifier.allowsAttestedRegistration(realm, SPIFFE_ID)).as("fails closed").isFalse();
+    }
+
+    @Test
+    void bnd07_aTrustDomainConfiguredTwiceIsRejectedAndNotTrusted() throws Exception {
+        SpiffeSvidVerifier verifier = verifier(() -> {
+            throw new TrustDomainConflictException(TrustDomain.parse("example.org"), List.of("c-a", "c-b"));
+        });
+        String svid = svid();
+
+        assertThatThrownBy(() -> verifier.verifyJwtSvid(realm, svid, ISSUER))
+                .isInstanceOfSatisfying(SvidRejectedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("trust_domain_conflict");
+                    assertThat(e).hasMessageContaining("example.org is configured more than once");
+                });
+        assertThat(verifier.trustsDomain(realm, "example.org")).isFalse();
+        assertThat(verifier.allowsAttestedRegistration(realm, SPIFFE_ID)).isFalse();
     }
 }
