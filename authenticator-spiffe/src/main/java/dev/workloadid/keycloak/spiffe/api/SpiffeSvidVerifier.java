@@ -13,6 +13,8 @@ public interface SpiffeSvidVerifier extends Provider {
 
     /**
      * @param audience the value {@code aud} must hold as its only element, e.g. the realm issuer
+     * @throws SvidRejectedException for any SVID that is not verified, including one that could not
+     *     be checked because of a server-side failure; no other exception escapes
      */
     VerifiedJwtSvid verifyJwtSvid(RealmModel realm, String jwtSvid, String audience) throws SvidRejectedException;
 

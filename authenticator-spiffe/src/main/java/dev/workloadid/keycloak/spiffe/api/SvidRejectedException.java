@@ -10,7 +10,10 @@ public class SvidRejectedException extends Exception {
         this.reason = reason;
     }
 
-    /** A stable machine code, e.g. {@code signature_invalid}, {@code unknown_trust_domain}. */
+    /**
+     * A stable machine code, e.g. {@code signature_invalid}, {@code unknown_trust_domain}, or
+     * {@code server_error} when the SVID could not be checked at all (logged on the server).
+     */
     public String reason() {
         return reason;
     }

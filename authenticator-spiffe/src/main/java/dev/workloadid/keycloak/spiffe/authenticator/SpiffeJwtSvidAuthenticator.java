@@ -53,9 +53,9 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
             reject(context, null, "exactly one client_assertion_type and one client_assertion (a single JWT-SVID) are required");
             return;
         }
-        if (context.getHttpRequest().getHttpHeaders().getHeaderString("Authorization") != null) {
-            // RFC 6749 §2.3: one client authentication method per request.
-            reject(context, null, "more than one client authentication method used (Authorization header and client_assertion)");
+        String other = otherMethod(form, context.getHttpRequest().getHttpHeaders().getHeaderString("Authorization"));
+        if (other != null) {
+            reject(context, null, "more than one client authentication method used (" + other + " and client_assertion)");
             return;
         }
         String assertion = assertions.get(0);
@@ -82,6 +82,21 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
         if (client != null) {
             SpiffeAssociation.succeed(context, client, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID);
         }
+    }
+
+    /**
+     * The other client authentication method a JWT-SVID request also carries, or null. RFC 6749
+     * §2.3: one method per request; a client_secret next to the assertion is refused even if empty,
+     * rather than letting whichever authenticator runs first decide what the request meant.
+     */
+    static String otherMethod(MultivaluedMap<String, String> form, String authorizationHeader) {
+        if (authorizationHeader != null) {
+            return "Authorization header";
+        }
+        if (form.containsKey(OAuth2Constants.CLIENT_SECRET)) {
+            return "client_secret";
+        }
+        return null;
     }
 
     /** Whether stock Keycloak's SPIFFE identity provider (feature spiffe) is configured in the realm. */

@@ -21,6 +21,12 @@ import java.util.Objects;
  *       still trust keys the trust domain has since withdrawn.</li>
  * </ul>
  *
+ * <p>Upper limits, so no setting can overflow the instant arithmetic below and each still means
+ * something: floor at most {@value #MAX_FLOOR_SECONDS} s (1 day; it is also the retry pace while no
+ * bundle is usable, so a larger one would leave a trust domain failing for days after one failed
+ * fetch), ceiling at most {@value #MAX_CEILING_SECONDS} s (7 days), max staleness at most
+ * {@value #MAX_STALENESS_SECONDS} s (30 days: a bundle older than a month may trust keys long withdrawn).
+ *
  * <p>Sequence rule (BND-02/FED-02): {@code spiffe_sequence} increases on every change, so a fetched
  * bundle with a <em>lower</em> sequence than the current one is treated as a rollback (for example a
  * lagging replica behind a load balancer) and ignored: the current bundle stays, and the fetch counts
@@ -37,6 +43,9 @@ public final class RefreshPolicy {
     public static final long DEFAULT_FLOOR_SECONDS = 30;
     public static final long DEFAULT_CEILING_SECONDS = 3600;
     public static final long DEFAULT_MAX_STALENESS_SECONDS = 86400;
+    public static final long MAX_FLOOR_SECONDS = 86400;
+    public static final long MAX_CEILING_SECONDS = 7 * 86400;
+    public static final long MAX_STALENESS_SECONDS = 30 * 86400;
 
     public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(DEFAULT_REFRESH_SECONDS);
     public static final Duration DEFAULT_FLOOR = Duration.ofSeconds(DEFAULT_FLOOR_SECONDS);
@@ -69,10 +78,11 @@ public final class RefreshPolicy {
     }
 
     /**
-     * @param floor shortest refresh or retry interval, &gt; 0
-     * @param ceiling longest refresh interval, &ge; floor
+     * @param floor shortest refresh or retry interval, &gt; 0 and &le; {@value #MAX_FLOOR_SECONDS} s
+     * @param ceiling longest refresh interval, &ge; floor and &le; {@value #MAX_CEILING_SECONDS} s
      * @param maxStaleness how long after its last successful fetch a bundle may still be used,
-     *     &gt; ceiling (otherwise one missed refresh would already fail closed)
+     *     &gt; ceiling (otherwise one missed refresh would already fail closed) and
+     *     &le; {@value #MAX_STALENESS_SECONDS} s
      */
     public static RefreshPolicy of(Duration floor, Duration ceiling, Duration maxStaleness) {
         Objects.requireNonNull(floor, "floor");
@@ -86,6 +96,11 @@ public final class RefreshPolicy {
         }
         if (maxStaleness.compareTo(ceiling) <= 0) {
             throw new IllegalArgumentException("maxStaleness must be longer than ceiling");
+        }
+        if (floor.toSeconds() > MAX_FLOOR_SECONDS || ceiling.toSeconds() > MAX_CEILING_SECONDS
+                || maxStaleness.toSeconds() > MAX_STALENESS_SECONDS) {
+            throw new IllegalArgumentException("floor, ceiling and maxStaleness must be at most "
+                    + MAX_FLOOR_SECONDS + ", " + MAX_CEILING_SECONDS + " and " + MAX_STALENESS_SECONDS + " s");
         }
         return new RefreshPolicy(floor, ceiling, maxStaleness);
     }

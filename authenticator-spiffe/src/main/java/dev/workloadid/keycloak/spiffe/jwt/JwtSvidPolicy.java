@@ -18,8 +18,12 @@ import java.util.Set;
  *   <li>Max lifetime 5 minutes, counted from <em>now</em> ({@code exp - now}), not from {@code iat}:
  *       {@code iat} is chosen by the token's issuer, so a cap counted from it (as stock Keycloak does)
  *       lets a fresh-looking token with {@code exp = now + 1h} through. 5 minutes is SPIRE's default
- *       JWT-SVID TTL; raise it if the trust domain issues longer-lived SVIDs.</li>
- *   <li>Clock skew 30 seconds, applied to {@code exp}, {@code nbf}, {@code iat} and the lifetime cap.</li>
+ *       JWT-SVID TTL; raise it if the trust domain issues longer-lived SVIDs, up to
+ *       {@link #MAX_LIFETIME_LIMIT} (1 day): a JWT-SVID is a short-lived bearer credential, and the
+ *       cap is also how long a stolen one stays usable and how long replay protection keeps its jti.</li>
+ *   <li>Clock skew 30 seconds, applied to {@code exp}, {@code nbf}, {@code iat} and the lifetime cap;
+ *       at most {@link #CLOCK_SKEW_LIMIT} (5 minutes): clocks further apart than that are broken,
+ *       not skewed, and a larger leeway would quietly extend every SVID's life.</li>
  *   <li>{@code jti} not required: JWT-SVIDs are cached and reused by SPIFFE agents, and replay
  *       protection is a deployment choice (SCA-10, JSV-09).</li>
  *   <li>Max assertion length 16 KiB: a JWT-SVID is typically well under 2 KiB; the cap bounds the
@@ -36,6 +40,10 @@ public final class JwtSvidPolicy {
 
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /** The largest max lifetime a policy accepts. */
+    public static final Duration MAX_LIFETIME_LIMIT = Duration.ofDays(1);
+    /** The largest clock skew a policy accepts. */
+    public static final Duration CLOCK_SKEW_LIMIT = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_ASSERTION_LENGTH = 16 * 1024;
 
     private final String expectedAudience;
@@ -118,20 +126,23 @@ public final class JwtSvidPolicy {
             return this;
         }
 
-        /** Upper bound for {@code exp - now}; must be positive. */
+        /** Upper bound for {@code exp - now}; positive and at most {@link #MAX_LIFETIME_LIMIT}. */
         public Builder maxLifetime(Duration maxLifetime) {
             Objects.requireNonNull(maxLifetime, "maxLifetime");
             if (maxLifetime.isNegative() || maxLifetime.isZero()) {
                 throw new IllegalArgumentException("maxLifetime must be positive");
             }
+            if (maxLifetime.compareTo(MAX_LIFETIME_LIMIT) > 0) {
+                throw new IllegalArgumentException("maxLifetime must be at most " + MAX_LIFETIME_LIMIT.toSeconds() + " s");
+            }
             this.maxLifetime = maxLifetime;
             return this;
         }
 
-        /** Tolerated clock difference; between 0 and 5 minutes. */
+        /** Tolerated clock difference; between 0 and {@link #CLOCK_SKEW_LIMIT}. */
         public Builder clockSkew(Duration clockSkew) {
             Objects.requireNonNull(clockSkew, "clockSkew");
-            if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(5)) > 0) {
+            if (clockSkew.isNegative() || clockSkew.compareTo(CLOCK_SKEW_LIMIT) > 0) {
                 throw new IllegalArgumentException("clockSkew must be between 0 and 5 minutes");
             }
             this.clockSkew = clockSkew;

@@ -100,9 +100,9 @@ public final class BundleRegistry implements AutoCloseable {
             if (entry.lastAttempt != null && now.isBefore(entry.lastAttempt.plus(entry.policy.floor()))) {
                 return false;
             }
-            SpiffeBundle before = entry.bundle;
+            SpiffeBundle before = entry.state.bundle();
             entry.refresh(now);
-            return entry.bundle != before;
+            return entry.state.bundle() != before;
         }
     }
 
@@ -143,17 +143,38 @@ public final class BundleRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * What a reader needs together, published as one immutable value: a reader outside the entry's
+     * monitor sees either the state before a refresh or the one after, never a bundle without the
+     * time it was fetched.
+     *
+     * @param bundle    the last good bundle, or null before the first successful fetch
+     * @param fetchedAt when {@code bundle} was fetched; non-null exactly when {@code bundle} is
+     * @param lastError why the last fetch failed, or null if it succeeded
+     */
+    record State(SpiffeBundle bundle, Instant fetchedAt, String lastError) {
+        static final State EMPTY = new State(null, null, null);
+
+        State {
+            if ((bundle == null) != (fetchedAt == null)) {
+                throw new IllegalArgumentException("a bundle and its fetch time go together");
+            }
+        }
+
+        State failed(String error) {
+            return new State(bundle, fetchedAt, error);
+        }
+    }
+
     /** One trust domain's bundle state on this node. Mutated under its own monitor. */
     private static final class Entry {
         final TrustDomainSettings settings;
         final String fingerprint;
         final BundleSource source;
         final RefreshPolicy policy;
-        volatile SpiffeBundle bundle;
-        volatile Instant fetchedAt;
+        volatile State state = State.EMPTY;
         volatile Instant nextAttempt = Instant.EPOCH;
         volatile Instant lastUsed = Instant.EPOCH;
-        volatile String lastError;
         volatile Instant lastAttempt;
         volatile long fetches;
 
@@ -165,50 +186,52 @@ public final class BundleRegistry implements AutoCloseable {
         }
 
         SpiffeBundle usable(Instant now) {
-            SpiffeBundle current = bundle;
-            if (current == null) {
+            State current = state;
+            if (current.bundle() == null) {
                 return null;
             }
             // A static bundle never goes stale; a polled one fails closed after max staleness.
-            return !source.polled() || policy.isUsable(fetchedAt, now) ? current : null;
+            return !source.polled() || policy.isUsable(current.fetchedAt(), now) ? current.bundle() : null;
         }
 
         void refresh(Instant now) {
             fetches++;
             lastAttempt = now;
+            State current = state;
+            SpiffeBundle bundle = current.bundle();
             try {
                 SpiffeBundle fetched = source.load();
-                if (bundle == null || policy.evaluate(bundle, fetchedAt, fetched, now)
+                if (bundle == null || policy.evaluate(bundle, current.fetchedAt(), fetched, now)
                         == RefreshPolicy.UpdateDecision.ACCEPT) {
                     if (bundle != null && !sameSequence(bundle, fetched)) {
                         LOG.infof("Trust domain %s: new bundle (sequence %s)", settings.trustDomain().getName(),
                                 fetched.sequence().isPresent() ? fetched.sequence().getAsLong() : "none");
                     }
-                    bundle = fetched;
-                    fetchedAt = now;
-                    lastError = null;
+                    state = new State(fetched, now, null);
                     nextAttempt = source.polled() ? policy.nextRefresh(now, fetched) : Instant.MAX;
                 } else {
-                    lastError = "the bundle endpoint served an older spiffe_sequence than the bundle in use";
-                    LOG.warnf("Trust domain %s: %s; keeping the current bundle", settings.trustDomain().getName(), lastError);
-                    nextAttempt = policy.nextRetry(now, bundle, fetchedAt);
+                    String error = "the bundle endpoint served an older spiffe_sequence than the bundle in use";
+                    state = current.failed(error);
+                    LOG.warnf("Trust domain %s: %s; keeping the current bundle", settings.trustDomain().getName(), error);
+                    nextAttempt = policy.nextRetry(now, bundle, current.fetchedAt());
                 }
             } catch (BundleUnavailableException e) {
-                lastError = e.getMessage();
-                nextAttempt = source.polled() ? policy.nextRetry(now, bundle, fetchedAt) : Instant.MAX;
+                state = current.failed(e.getMessage());
+                nextAttempt = source.polled() ? policy.nextRetry(now, bundle, current.fetchedAt()) : Instant.MAX;
                 LOG.warnf("Trust domain %s: %s%s", settings.trustDomain().getName(), e.getMessage(),
-                        bundle == null ? "" : "; keeping the last good bundle until " + policy.staleAt(fetchedAt));
+                        bundle == null ? "" : "; keeping the last good bundle until " + policy.staleAt(current.fetchedAt()));
             }
         }
 
         String unavailableReason(Instant now) {
+            State current = state;
             String td = settings.trustDomain().getName();
-            if (bundle != null) {
-                return "the trust bundle of " + td + " is stale (last fetched " + fetchedAt
+            if (current.bundle() != null) {
+                return "the trust bundle of " + td + " is stale (last fetched " + current.fetchedAt()
                         + ", max staleness " + policy.maxStaleness().toSeconds() + " s)"
-                        + (lastError == null ? "" : ": " + lastError);
+                        + (current.lastError() == null ? "" : ": " + current.lastError());
             }
-            return lastError != null ? lastError : "no trust bundle fetched yet for " + td;
+            return current.lastError() != null ? current.lastError() : "no trust bundle fetched yet for " + td;
         }
 
         private static boolean sameSequence(SpiffeBundle a, SpiffeBundle b) {

@@ -14,6 +14,9 @@ import java.util.List;
  * flow is first copied (as "{name} with SPIFFE") and the copy bound as the realm's client
  * authentication flow. The authenticator goes first, as ALTERNATIVE: it acts only on its own
  * assertion type and leaves every other request to the authenticators after it.
+ *
+ * <p>An execution already in the flow is left as it is, whatever its requirement: a DISABLED one
+ * is an administrator's decision, and saving a trust domain must not undo it.
  */
 public final class ClientFlowInstaller {
 
@@ -30,7 +33,7 @@ public final class ClientFlowInstaller {
             LOG.warnf("Realm %s has no client authentication flow; add %s to one by hand", realm.getName(), authenticatorId);
             return false;
         }
-        if (contains(realm, flow, authenticatorId)) {
+        if (present(realm, flow, authenticatorId)) {
             return false;
         }
         if (flow.isBuiltIn()) {
@@ -43,7 +46,7 @@ public final class ClientFlowInstaller {
             LOG.infof("Realm %s: client authentication flow is now '%s' (copy of built-in '%s')",
                     realm.getName(), alias, flow.getAlias());
             flow = copy;
-            if (contains(realm, flow, authenticatorId)) {
+            if (present(realm, flow, authenticatorId)) {
                 return true;
             }
         }
@@ -60,7 +63,12 @@ public final class ClientFlowInstaller {
         return true;
     }
 
-    /** Whether the authenticator is in the flow and not disabled. */
+    /** Whether the authenticator is in the flow, in any requirement state (DISABLED included). */
+    static boolean present(RealmModel realm, AuthenticationFlowModel flow, String authenticatorId) {
+        return realm.getAuthenticationExecutionsStream(flow.getId()).anyMatch(e -> authenticatorId.equals(e.getAuthenticator()));
+    }
+
+    /** Whether the authenticator is in the flow and not disabled, i.e. requests can reach it. */
     public static boolean contains(RealmModel realm, AuthenticationFlowModel flow, String authenticatorId) {
         return realm.getAuthenticationExecutionsStream(flow.getId()).anyMatch(e -> authenticatorId.equals(e.getAuthenticator())
                 && e.getRequirement() != AuthenticationExecutionModel.Requirement.DISABLED);

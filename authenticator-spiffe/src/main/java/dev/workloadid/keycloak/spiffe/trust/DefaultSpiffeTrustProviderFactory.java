@@ -37,10 +37,11 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
     /** Parsed trust-domain settings by component id: derived from realm components, checked per use. */
     private final java.util.Map<String, DefaultSpiffeTrustProvider.Parsed> parsedSettings =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> warnedConflicts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public SpiffeTrustProvider create(KeycloakSession session) {
-        return new DefaultSpiffeTrustProvider(registry, parsedSettings);
+        return new DefaultSpiffeTrustProvider(registry, parsedSettings, warnedConflicts);
     }
 
     @Override

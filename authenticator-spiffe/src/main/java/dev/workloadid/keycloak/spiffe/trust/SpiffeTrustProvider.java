@@ -11,11 +11,19 @@ import java.util.Optional;
 /** A realm's SPIFFE trust domains and their bundles (SCA-60: bundles keyed by trust domain). */
 public interface SpiffeTrustProvider extends Provider {
 
-    /** Every valid trust domain configured in the realm; invalid entries are logged and skipped. */
+    /**
+     * Every valid trust domain entry of the realm, ordered by component id; invalid entries are
+     * logged and skipped. May name a trust domain twice (see {@link #trustDomain}).
+     */
     List<TrustDomainSettings> trustDomains(RealmModel realm);
 
-    /** The realm's configuration for a trust domain, if it trusts it at all (SCA-63: no discovery). */
-    Optional<TrustDomainSettings> trustDomain(RealmModel realm, TrustDomain trustDomain);
+    /**
+     * The realm's configuration for a trust domain, if it trusts it at all (SCA-63: no discovery).
+     *
+     * @throws TrustDomainConflictException if several entries name this trust domain (BND-07): the
+     *     realm's configuration is then ambiguous and none of them is used
+     */
+    Optional<TrustDomainSettings> trustDomain(RealmModel realm, TrustDomain trustDomain) throws TrustDomainConflictException;
 
     /** The current bundle of a configured trust domain; never fetches while it is fresh. */
     SpiffeBundle bundle(RealmModel realm, TrustDomainSettings settings) throws BundleUnavailableException;

@@ -40,10 +40,12 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
         } catch (IllegalArgumentException e) {
             throw new ComponentValidationException(e.getMessage());
         }
-        // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain.
+        // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain. Compared parsed, so
+        // "spiffe://example.org" and "Example.org" count as example.org. Import and concurrent saves
+        // can still get a duplicate past this; the lookup then refuses the trust domain.
         boolean duplicate = components(realm)
                 .filter(c -> model.getId() == null || !model.getId().equals(c.getId()))
-                .anyMatch(c -> settings.trustDomain().getName().equalsIgnoreCase(c.get(TrustDomainSettings.TRUST_DOMAIN, "").trim()));
+                .anyMatch(c -> settings.trustDomain().equals(trustDomainOrNull(c)));
         if (duplicate) {
             throw new ComponentValidationException("trust domain " + settings.trustDomain().getName()
                     + " is already configured in this realm");
@@ -59,6 +61,14 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 && session.clients().getClientByClientId(realm, settings.registrationFreeTemplateClient()) == null) {
             throw new ComponentValidationException("registrationFreeTemplateClient '"
                     + settings.registrationFreeTemplateClient() + "' is not a client of this realm");
+        }
+    }
+
+    private static io.spiffe.spiffeid.TrustDomain trustDomainOrNull(ComponentModel component) {
+        try {
+            return TrustDomainSettings.trustDomainOf(key -> component.getConfig().getOrDefault(key, List.of()));
+        } catch (IllegalArgumentException e) {
+            return null; // an invalid entry names no trust domain; the lookup skips it too
         }
     }
 
@@ -105,17 +115,19 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 .property().name(TrustDomainSettings.STATIC_BUNDLE).label("Static bundle").type(ProviderConfigProperty.TEXT_TYPE)
                 .helpText("For bundle source static: the SPIFFE bundle (JWK Set with use jwt-svid / x509-svid keys) or PEM CA certificates.").add()
                 .property().name(TrustDomainSettings.REFRESH_FLOOR).label("Refresh floor (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("30").helpText("Never poll the endpoint more often than this, whatever spiffe_refresh_hint says.").add()
+                .defaultValue("30").helpText("Never poll the endpoint more often than this, whatever spiffe_refresh_hint says. 1 to 86400.").add()
                 .property().name(TrustDomainSettings.REFRESH_CEILING).label("Refresh ceiling (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("3600").helpText("Poll at least this often, whatever spiffe_refresh_hint says (default hint: 300 s).").add()
+                .defaultValue("3600").helpText("Poll at least this often, whatever spiffe_refresh_hint says (default hint: 300 s). "
+                        + "From the floor to 604800.").add()
                 .property().name(TrustDomainSettings.MAX_STALENESS).label("Maximum staleness (s)").type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue("86400").helpText("While the endpoint fails, keep using the last good bundle this long after it was "
-                        + "fetched; then fail closed.").add()
+                        + "fetched; then fail closed. Longer than the ceiling, at most 2592000 (30 days).").add()
                 .property().name(TrustDomainSettings.MAX_SVID_LIFETIME).label("Maximum JWT-SVID lifetime (s)")
                 .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue("300")
-                .helpText("Reject JWT-SVIDs whose exp is further than this from now (counted from now, not from iat).").add()
+                .helpText("Reject JWT-SVIDs whose exp is further than this from now (counted from now, not from iat). "
+                        + "1 to 86400.").add()
                 .property().name(TrustDomainSettings.CLOCK_SKEW).label("Clock skew (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue("30").helpText("Leeway for exp, nbf and iat.").add()
+                .defaultValue("30").helpText("Leeway for exp, nbf and iat. 0 to 300.").add()
                 .property().name(TrustDomainSettings.REPLAY_PROTECTION).label("Replay protection").type(ProviderConfigProperty.BOOLEAN_TYPE)
                 .defaultValue("false").helpText("Require a jti and accept each JWT-SVID once, across all nodes. Off by default: SPIFFE "
                         + "agents cache and reuse JWT-SVIDs.").add()

@@ -7,6 +7,7 @@ import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import dev.workloadid.keycloak.spiffe.jwt.JwtSvidPolicy;
 import io.spiffe.spiffeid.TrustDomain;
 
+import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,17 +89,7 @@ public record TrustDomainSettings(
      * @throws IllegalArgumentException with a message fit for the admin console when a value is invalid
      */
     public static TrustDomainSettings from(String id, Function<String, List<String>> config) {
-        String name = single(config, TRUST_DOMAIN, null);
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("trustDomain is required, e.g. example.org");
-        }
-        TrustDomain trustDomain;
-        try {
-            trustDomain = SpiffeIds.parseTrustDomain(name.trim());
-        } catch (SpiffeIdFormatException e) {
-            throw new IllegalArgumentException("trustDomain '" + name + "' is not a SPIFFE trust domain name: "
-                    + e.getMessage(), e);
-        }
+        TrustDomain trustDomain = trustDomainOf(config);
         BundleSourceType source = BundleSourceType.parse(single(config, BUNDLE_SOURCE, "https_web"));
         URI endpoint = null;
         String staticBundle = single(config, STATIC_BUNDLE, null);
@@ -111,14 +102,25 @@ public record TrustDomainSettings(
         } else if (staticBundle == null || staticBundle.isBlank()) {
             throw new IllegalArgumentException("staticBundle is required for bundle source static");
         }
-        Duration floor = seconds(config, REFRESH_FLOOR, RefreshPolicy.DEFAULT_FLOOR_SECONDS, 1);
-        Duration ceiling = seconds(config, REFRESH_CEILING, RefreshPolicy.DEFAULT_CEILING_SECONDS, 1);
+        // The same limits RefreshPolicy and JwtSvidPolicy enforce, checked here so that a value the
+        // runtime would refuse is a 400 on save, not a failure of every request of the trust domain.
+        Duration floor = seconds(config, REFRESH_FLOOR, RefreshPolicy.DEFAULT_FLOOR_SECONDS, 1,
+                RefreshPolicy.MAX_FLOOR_SECONDS);
+        Duration ceiling = seconds(config, REFRESH_CEILING, RefreshPolicy.DEFAULT_CEILING_SECONDS, 1,
+                RefreshPolicy.MAX_CEILING_SECONDS);
         if (ceiling.compareTo(floor) < 0) {
             throw new IllegalArgumentException(REFRESH_CEILING + " must not be below " + REFRESH_FLOOR);
         }
-        Duration staleness = seconds(config, MAX_STALENESS, RefreshPolicy.DEFAULT_MAX_STALENESS_SECONDS, 1);
-        Duration lifetime = seconds(config, MAX_SVID_LIFETIME, JwtSvidPolicy.DEFAULT_MAX_LIFETIME.toSeconds(), 1);
-        Duration skew = seconds(config, CLOCK_SKEW, JwtSvidPolicy.DEFAULT_CLOCK_SKEW.toSeconds(), 0);
+        Duration staleness = seconds(config, MAX_STALENESS, RefreshPolicy.DEFAULT_MAX_STALENESS_SECONDS, 1,
+                RefreshPolicy.MAX_STALENESS_SECONDS);
+        if (staleness.compareTo(ceiling) <= 0) {
+            throw new IllegalArgumentException(MAX_STALENESS + " must be longer than " + REFRESH_CEILING
+                    + " (" + ceiling.toSeconds() + " s), or one missed refresh would already fail closed");
+        }
+        Duration lifetime = seconds(config, MAX_SVID_LIFETIME, JwtSvidPolicy.DEFAULT_MAX_LIFETIME.toSeconds(), 1,
+                JwtSvidPolicy.MAX_LIFETIME_LIMIT.toSeconds());
+        Duration skew = seconds(config, CLOCK_SKEW, JwtSvidPolicy.DEFAULT_CLOCK_SKEW.toSeconds(), 0,
+                JwtSvidPolicy.CLOCK_SKEW_LIMIT.toSeconds());
 
         List<SpiffeIdPattern> allowList = patterns(config, REGISTRATION_FREE_ALLOW_LIST, trustDomain);
         boolean registrationFree = bool(config, REGISTRATION_FREE);
@@ -138,6 +140,25 @@ public record TrustDomainSettings(
                 bool(config, REPLAY_PROTECTION), registrationFree, List.copyOf(allowList),
                 template == null || template.isBlank() ? null : template.trim(),
                 attested, List.copyOf(attestedAllowList));
+    }
+
+    /**
+     * Just the trust domain a config names, parsed as {@link #from} parses it: so that two entries
+     * are compared by trust domain (BND-07), not by how the administrator spelled it.
+     *
+     * @throws IllegalArgumentException if it names none
+     */
+    public static TrustDomain trustDomainOf(Function<String, List<String>> config) {
+        String name = single(config, TRUST_DOMAIN, null);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("trustDomain is required, e.g. example.org");
+        }
+        try {
+            return SpiffeIds.parseTrustDomain(name.trim());
+        } catch (SpiffeIdFormatException e) {
+            throw new IllegalArgumentException("trustDomain '" + name + "' is not a SPIFFE trust domain name: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Convenience for Keycloak's {@code MultivaluedHashMap<String, String>} component config. */
@@ -216,19 +237,20 @@ public record TrustDomainSettings(
         return Boolean.parseBoolean(single(config, key, "false").trim());
     }
 
-    private static Duration seconds(Function<String, List<String>> config, String key, long fallback, long min) {
+    private static Duration seconds(Function<String, List<String>> config, String key, long fallback, long min, long max) {
         String value = single(config, key, null);
         if (value == null) {
             return Duration.ofSeconds(fallback);
         }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            if (seconds < min) {
-                throw new IllegalArgumentException(key + " must be at least " + min);
-            }
-            return Duration.ofSeconds(seconds);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number of seconds, not '" + value + "'", e);
+        String digits = value.trim();
+        if (!digits.matches("[+-]?[0-9]+")) {
+            throw new IllegalArgumentException(key + " must be a whole number of seconds, not '" + value + "'");
         }
+        // BigInteger: a number too large for a long is out of range, not a different kind of error.
+        BigInteger seconds = new BigInteger(digits);
+        if (seconds.compareTo(BigInteger.valueOf(min)) < 0 || seconds.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + " seconds, not " + digits);
+        }
+        return Duration.ofSeconds(seconds.longValueExact());
     }
 }

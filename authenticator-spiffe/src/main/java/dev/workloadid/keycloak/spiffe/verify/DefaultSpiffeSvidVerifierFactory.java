@@ -8,6 +8,8 @@ import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -17,6 +19,10 @@ import java.util.Map;
 
 /** The {@code spiffe-svid-verifier} SPI's implementation, over {@link JwtSvidVerification}. */
 public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifierFactory {
+
+    /** {@link SvidRejectedException#reason()} when the check itself failed; never a verdict on the SVID. */
+    public static final String SERVER_ERROR = "server_error";
+    private static final Logger LOG = Logger.getLogger(DefaultSpiffeSvidVerifierFactory.class);
 
     @Override
     public SpiffeSvidVerifier create(KeycloakSession session) {
@@ -31,6 +37,11 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                             svid.expiresAt(), svid.jti(), claims);
                 } catch (SvidRejection e) {
                     throw new SvidRejectedException(e.reason(), e.getMessage());
+                } catch (RuntimeException e) {
+                    // Callers in other modules handle rejections only: anything else would become
+                    // their 5xx. The detail goes to the log, not into an error_description.
+                    LOG.errorf(e, "Unexpected error verifying a JWT-SVID in realm %s", realm.getName());
+                    throw new SvidRejectedException(SERVER_ERROR, "the JWT-SVID could not be checked (server error, see the server log)");
                 }
             }
 
@@ -40,8 +51,11 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                     io.spiffe.spiffeid.SpiffeId id = SpiffeIds.parse(spiffeId);
                     return session.getProvider(SpiffeTrustProvider.class).trustDomain(realm, id.getTrustDomain())
                             .map(settings -> settings.allowsAttestedRegistration(id)).orElse(false);
-                } catch (SpiffeIdFormatException e) {
+                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
                     return false;
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
+                    return false; // fail closed
                 }
             }
 
@@ -50,8 +64,11 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
                 try {
                     return session.getProvider(SpiffeTrustProvider.class)
                             .trustDomain(realm, SpiffeIds.parseTrustDomain(trustDomain)).isPresent();
-                } catch (SpiffeIdFormatException e) {
+                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
                     return false;
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
+                    return false; // fail closed
                 }
             }
 

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.verify;
 
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
+import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
 import org.keycloak.models.RealmModel;
@@ -27,11 +28,18 @@ public final class SvidRejection extends Exception {
         return spiffeId;
     }
 
-    /** The realm's settings for the claimed SPIFFE ID's trust domain (SCA-63: configured, never discovered). */
+    /**
+     * The realm's settings for the claimed SPIFFE ID's trust domain (SCA-63: configured, never
+     * discovered); a trust domain configured twice is refused (BND-07), not guessed at.
+     */
     static TrustDomainSettings trustDomainOf(SpiffeTrustProvider trust, RealmModel realm, SpiffeId claimed)
             throws SvidRejection {
-        return trust.trustDomain(realm, claimed.getTrustDomain()).orElseThrow(() -> new SvidRejection(
-                "unknown_trust_domain", claimed.toString(),
-                "trust domain " + claimed.getTrustDomain().getName() + " is not trusted by this realm"));
+        try {
+            return trust.trustDomain(realm, claimed.getTrustDomain()).orElseThrow(() -> new SvidRejection(
+                    "unknown_trust_domain", claimed.toString(),
+                    "trust domain " + claimed.getTrustDomain().getName() + " is not trusted by this realm"));
+        } catch (TrustDomainConflictException e) {
+            throw new SvidRejection("trust_domain_conflict", claimed.toString(), e.getMessage());
+        }
     }
 }

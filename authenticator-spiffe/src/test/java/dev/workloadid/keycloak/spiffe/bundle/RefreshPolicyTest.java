@@ -68,6 +68,18 @@ class RefreshPolicyTest {
     }
 
     @Test
+    void fed01_refusesSettingsBeyondTheLimitsSoInstantsCannotOverflow() {
+        RefreshPolicy longest = RefreshPolicy.of(Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(30));
+        assertThat(longest.staleAt(Instant.parse("2026-11-29T12:00:00Z"))).isEqualTo(Instant.parse("2026-12-29T12:00:00Z"));
+        assertThatThrownBy(() -> RefreshPolicy.of(Duration.ofDays(1).plusSeconds(1), Duration.ofDays(7), Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RefreshPolicy.of(Duration.ofDays(1), Duration.ofDays(7).plusSeconds(1), Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RefreshPolicy.of(Duration.ofDays(1), Duration.ofDays(7), Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void fed01_retryAfterFailureWaitsForTheNextIntervalNotAggressively() throws Exception {
         SpiffeBundle good = bundle(1L, 600L);
         Instant failedAt = T0.plusSeconds(600);

@@ -501,6 +501,9 @@ class JwtSvidValidatorTest {
         hour.validate(mint(c -> c.expirationTime(Date.from(NOW.plusSeconds(3600)))), bundles());
         assertThatThrownBy(() -> JwtSvidPolicy.builder(ISSUER).maxLifetime(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
+        JwtSvidPolicy.builder(ISSUER).maxLifetime(JwtSvidPolicy.MAX_LIFETIME_LIMIT);
+        assertThatThrownBy(() -> JwtSvidPolicy.builder(ISSUER).maxLifetime(Duration.ofDays(1).plusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -134,22 +134,37 @@ class BundleRegistryTest {
         MutableClock clock = new MutableClock();
         ScriptedSource source = new ScriptedSource();
         BundleRegistry registry = new BundleRegistry(s -> source, clock);
-        TrustDomainSettings settings = settings("86400");
         ExecutorService pool = Executors.newFixedThreadPool(16);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<SpiffeBundle>> results = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            results.add(pool.submit(() -> {
-                start.await();
-                return registry.bundle("r1", settings);
-            }));
+        try {
+            allAtOnceGetABundle(pool, 64, registry, settings("86400"));
+        } finally {
+            pool.shutdown();
         }
-        start.countDown();
-        for (Future<SpiffeBundle> result : results) {
-            assertThat(result.get(10, TimeUnit.SECONDS)).isNotNull();
-        }
-        pool.shutdown();
         assertThat(source.loads).hasValue(1);
+    }
+
+    @Test
+    void aPublishedStateNeverHasABundleWithoutItsFetchTime() throws Exception {
+        SpiffeBundle bundle = SpiffeBundle.parse(TD, bundleJson(1, 60));
+        assertThatThrownBy(() -> new BundleRegistry.State(bundle, null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BundleRegistry.State(null, Instant.EPOCH, null)).isInstanceOf(IllegalArgumentException.class);
+        BundleRegistry.State fetched = new BundleRegistry.State(bundle, Instant.EPOCH, null);
+        assertThat(fetched.failed("endpoint down")).isEqualTo(new BundleRegistry.State(bundle, Instant.EPOCH, "endpoint down"));
+    }
+
+    @Test
+    void readersRacingTheFirstFetchGetTheBundleNeverAnError() throws Exception {
+        // Readers that find the entry without taking its lock must never see half a refresh (a bundle
+        // whose fetch time is not yet set: once a NullPointerException, reported as a server error).
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 50; round++) {
+                ScriptedSource source = new ScriptedSource();
+                allAtOnceGetABundle(pool, 8, new BundleRegistry(s -> source, new MutableClock()), settings("86400"));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -195,6 +210,23 @@ class BundleRegistryTest {
             registry.refreshEarly("r1", settings);
         }
         assertThat(source.loads).hasValue(2);
+    }
+
+    /** {@code requests} calls of bundle() released together; each must return a bundle. */
+    private static void allAtOnceGetABundle(ExecutorService pool, int requests, BundleRegistry registry,
+                                            TrustDomainSettings settings) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<SpiffeBundle>> results = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                return registry.bundle("r1", settings);
+            }));
+        }
+        start.countDown();
+        for (Future<SpiffeBundle> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isNotNull();
+        }
     }
 
     private static SpiffeBundle catchBundle(BundleRegistry registry, TrustDomainSettings settings) {

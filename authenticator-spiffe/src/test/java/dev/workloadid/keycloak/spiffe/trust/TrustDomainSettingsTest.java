@@ -77,6 +77,61 @@ class TrustDomainSettingsTest {
                 .hasMessageContaining("clockSkewSeconds");
     }
 
+    private static Map<String, List<String>> with(String key, String value) {
+        return config("trustDomain", "example.org", "bundleEndpointUrl", "https://b.example.org/", key, value);
+    }
+
+    @Test
+    void clockSkewAboveWhatTheValidatorAcceptsIsRefusedOnSave() {
+        // JwtSvidPolicy refuses more than 300 s at request time; the setting must not get that far.
+        assertThat(TrustDomainSettings.from("c1", with("clockSkewSeconds", "300")).clockSkew()).hasSeconds(300);
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("clockSkewSeconds", "301")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clockSkewSeconds must be between 0 and 300");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("clockSkewSeconds", "-1")))
+                .hasMessageContaining("clockSkewSeconds");
+    }
+
+    @Test
+    void maxSvidLifetimeIsAtMostOneDay() {
+        assertThat(TrustDomainSettings.from("c1", with("maxSvidLifetimeSeconds", "86400")).maxSvidLifetime())
+                .isEqualTo(Duration.ofDays(1));
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("maxSvidLifetimeSeconds", "86401")))
+                .hasMessageContaining("maxSvidLifetimeSeconds must be between 1 and 86400");
+    }
+
+    @Test
+    void refreshSettingsHaveUpperLimitsSoInstantArithmeticCannotOverflow() {
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("refreshHintFloorSeconds", "86401")))
+                .hasMessageContaining("refreshHintFloorSeconds must be between 1 and 86400");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", config("trustDomain", "example.org",
+                "bundleEndpointUrl", "https://b.example.org/", "refreshHintCeilingSeconds", "604801",
+                "maxStalenessSeconds", "2592000")))
+                .hasMessageContaining("refreshHintCeilingSeconds must be between 1 and 604800");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("maxStalenessSeconds", "2592001")))
+                .hasMessageContaining("maxStalenessSeconds must be between 1 and 2592000");
+
+        TrustDomainSettings longest = TrustDomainSettings.from("c1", config("trustDomain", "example.org",
+                "bundleEndpointUrl", "https://b.example.org/", "refreshHintFloorSeconds", "86400",
+                "refreshHintCeilingSeconds", "604800", "maxStalenessSeconds", "2592000"));
+        assertThat(longest.refreshPolicy().staleAt(java.time.Instant.now())).isAfter(java.time.Instant.now());
+    }
+
+    @Test
+    void numbersTooLargeForALongAreOutOfRangeNotAnError() {
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("maxStalenessSeconds", "99999999999999999999999")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxStalenessSeconds must be between");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("clockSkewSeconds", "9223372036854775807")))
+                .hasMessageContaining("clockSkewSeconds must be between");
+    }
+
+    @Test
+    void maxStalenessMustExceedTheCeilingNamedBySetting() {
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", with("maxStalenessSeconds", "3600")))
+                .hasMessageContaining("maxStalenessSeconds must be longer than refreshHintCeilingSeconds");
+    }
+
     @Test
     void registrationFreeNeedsAnAllowListInItsOwnTrustDomain() {
         assertThatThrownBy(() -> TrustDomainSettings.from("c1", config("trustDomain", "example.org",

@@ -17,9 +17,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.net.SocketFactory;
@@ -79,15 +85,25 @@ public final class SafeFetcher implements Closeable {
     private static final Logger LOG = Logger.getLogger(SafeFetcher.class.getName());
     private static final String POLICY = SafeFetcher.class.getName() + ".policy";
     private static final String REMOTE_ADDRESS = SafeFetcher.class.getName() + ".remoteAddress";
+    /** System.nanoTime() by which the whole fetch must be done. */
+    private static final String DEADLINE = SafeFetcher.class.getName() + ".deadline";
     private static final int DEFAULT_PORT = 443;
     /** Pooled connections are re-resolved and re-checked at least this often. */
     private static final long CONNECTION_TTL_SECONDS = 60;
     private static final int MAX_HEADER_COUNT = 100;
     private static final int MAX_HEADER_LINE = 8192;
+    /**
+     * Name resolutions run on their own threads, so a slow resolver can be waited for no longer than
+     * the fetch's deadline (a blocked lookup cannot be interrupted). A few threads cover concurrent
+     * cold lookups; beyond the queue a fetch fails rather than piling up threads.
+     */
+    private static final int RESOLVER_THREADS = 4;
+    private static final int RESOLVER_QUEUE = 64;
 
     private final Resolver resolver;
     private final CloseableHttpClient client;
     private final ScheduledThreadPoolExecutor deadlines;
+    private final ThreadPoolExecutor resolutions;
     private final AtomicBoolean loopbackWarned = new AtomicBoolean();
 
     /** Uses the system resolver. */
@@ -148,6 +164,13 @@ public final class SafeFetcher implements Closeable {
             return t;
         });
         this.deadlines.setRemoveOnCancelPolicy(true);
+        this.resolutions = new ThreadPoolExecutor(RESOLVER_THREADS, RESOLVER_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(RESOLVER_QUEUE), runnable -> {
+                    Thread t = new Thread(runnable, "safe-fetcher-resolver");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.resolutions.allowCoreThreadTimeOut(true);
     }
 
     public FetchResult fetch(URI uri, FetchPolicy policy) throws FetchException {
@@ -195,6 +218,7 @@ public final class SafeFetcher implements Closeable {
 
         HttpClientContext context = HttpClientContext.create();
         context.setAttribute(POLICY, policy);
+        context.setAttribute(DEADLINE, System.nanoTime() + policy.totalTimeout().toNanos());
         // The pool hands a connection only to a request with the same token, so a connection opened
         // under allowLoopback is never reused by a fetch that does not allow it.
         context.setUserToken(policy.allowLoopback() ? "loopback-allowed" : "public-only");
@@ -217,7 +241,7 @@ public final class SafeFetcher implements Closeable {
         } catch (BlockedAddressException e) {
             throw new FetchException(Reason.BLOCKED_ADDRESS, e.getMessage(), FetchException.unreachable(host), null);
         } catch (IOException e) {
-            if (timedOut.get()) {
+            if (timedOut.get() || e instanceof ResolutionTimeoutException) {
                 throw new FetchException(Reason.TIMEOUT, "fetching from host " + host + " took longer than "
                         + policy.totalTimeout().toMillis() + " ms", e);
             }
@@ -241,6 +265,7 @@ public final class SafeFetcher implements Closeable {
     @Override
     public void close() throws IOException {
         deadlines.shutdownNow();
+        resolutions.shutdownNow();
         client.close();
     }
 
@@ -266,9 +291,9 @@ public final class SafeFetcher implements Closeable {
     }
 
     /** Resolves once and refuses the whole answer if any address in it is not permitted. */
-    private InetAddress[] resolveChecked(String host, FetchPolicy policy) throws UnknownHostException {
+    private InetAddress[] resolveChecked(String host, FetchPolicy policy, long deadlineNanos) throws UnknownHostException {
         String name = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] addresses = resolver.resolve(name);
+        InetAddress[] addresses = resolveBefore(name, deadlineNanos);
         if (addresses == null || addresses.length == 0) {
             throw new UnknownHostException(name);
         }
@@ -280,6 +305,40 @@ public final class SafeFetcher implements Closeable {
             }
         }
         return addresses.clone();
+    }
+
+    /**
+     * The resolver's answer, waited for until the fetch's deadline at most: the total deadline's
+     * abort cannot stop a lookup blocked in the resolver, so a slow one would otherwise stretch the
+     * fetch past it.
+     */
+    private InetAddress[] resolveBefore(String name, long deadlineNanos) throws UnknownHostException {
+        Future<InetAddress[]> answer;
+        try {
+            answer = resolutions.submit(() -> resolver.resolve(name));
+        } catch (RejectedExecutionException e) {
+            throw withCause(new UnknownHostException(name + " (too many name resolutions pending)"), e);
+        }
+        try {
+            return answer.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw withCause(new ResolutionTimeoutException(name), e);
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw withCause(new UnknownHostException(name), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException unknown) {
+                throw unknown;
+            }
+            throw withCause(new UnknownHostException(name), e.getCause());
+        }
+    }
+
+    private static UnknownHostException withCause(UnknownHostException e, Throwable cause) {
+        e.initCause(cause);
+        return e;
     }
 
     private static byte[] readCapped(HttpEntity entity, int maxBytes, String host)
@@ -387,6 +446,15 @@ public final class SafeFetcher implements Closeable {
         }
     }
 
+    /** Name resolution did not finish before the fetch's total deadline. */
+    private static final class ResolutionTimeoutException extends UnknownHostException {
+        private static final long serialVersionUID = 1L;
+
+        ResolutionTimeoutException(String host) {
+            super(host + " (name resolution did not finish before the deadline)");
+        }
+    }
+
     /**
      * Connects through a DnsResolver bound to the request's policy (HttpClient's resolver interface
      * sees only the host name, the operator sees the request context). Connection attempts go only
@@ -404,8 +472,9 @@ public final class SafeFetcher implements Closeable {
                 int connectTimeout, SocketConfig socketConfig, HttpContext context) throws IOException {
             FetchPolicy policy = (FetchPolicy) Objects.requireNonNull(
                     context.getAttribute(POLICY), "no fetch policy in the request context");
+            long deadline = (Long) Objects.requireNonNull(context.getAttribute(DEADLINE), "no deadline in the request context");
             new DefaultHttpClientConnectionOperator(registry, DefaultSchemePortResolver.INSTANCE,
-                    name -> resolveChecked(name, policy))
+                    name -> resolveChecked(name, policy, deadline))
                     .connect(conn, host, localAddress, connectTimeout, socketConfig, context);
         }
 

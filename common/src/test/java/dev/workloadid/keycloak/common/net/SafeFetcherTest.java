@@ -26,8 +26,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -254,6 +257,33 @@ class SafeFetcherTest {
 
         // The total deadline fired (not the 10 s per-read timeout): the drip never ends on its own.
         assertThat(e).hasMessageContaining("took longer than 500 ms");
+    }
+
+    @Test
+    void slowNameResolutionCountsAgainstTheTotalDeadline() throws Exception {
+        // A resolver that answers only when the test lets it: the fetch must give up at its deadline
+        // and not wait for the answer (a lookup blocked in the resolver cannot be aborted).
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean answered = new AtomicBoolean();
+        SafeFetcher.Resolver slow = host -> {
+            try {
+                release.await(60, TimeUnit.SECONDS); // bounded only so a regression ends the test
+            } catch (InterruptedException e) {
+                throw new UnknownHostException(host + ": lookup abandoned");
+            }
+            answered.set(true);
+            return resolve(host);
+        };
+        FetchPolicy policy = dev.toBuilder().totalTimeout(Duration.ofMillis(300)).build();
+        try (SafeFetcher slowDns = new SafeFetcher(pki.clientContext(), slow, sockets)) {
+            FetchException e = expect(Reason.TIMEOUT, () -> slowDns.fetch(url("/doc"), policy));
+
+            assertThat(e).hasMessageContaining("took longer than 300 ms");
+            assertThat(answered).as("the fetch ended before the resolver answered").isFalse();
+            assertThat(sockets.connects).as("nothing was connected to").hasValue(0);
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.it.fixtures.JwtSvidBuilder;
 import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
@@ -97,6 +98,7 @@ class JwtSvidValidationIT {
                 .put("jwks.string", new JWKSet(privateKeyJwtKey.toPublicJWK()).toString());
         admin.createClient(realm, jwtClient);
         admin.createClient(realm, TestClients.secretClient("secret-client", "s3cret"));
+        Spiffe.enableEvents(admin, realm);
     }
 
     @AfterAll
@@ -434,6 +436,50 @@ class JwtSvidValidationIT {
         Http.Response secret = Http.postForm(admin.tokenEndpoint(realm),
                 Http.form("grant_type", "client_credentials"), "secret-client:s3cret");
         assertTokenFor(secret, "secret-client");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // One client authentication method per request (RFC 6749 §2.3)
+
+    private static java.util.Map<String, String> assertionForm(String... more) {
+        java.util.Map<String, String> form = Http.form(
+                "grant_type", "client_credentials",
+                "client_assertion_type", Spiffe.JWT_SPIFFE,
+                "client_assertion", svid().sign());
+        for (int i = 0; i < more.length; i += 2) {
+            form.put(more[i], more[i + 1]);
+        }
+        return form;
+    }
+
+    @Test
+    void rfc6749_clientSecretNextToTheJwtSvidIsInvalidClient(AdminClient admin) {
+        int before = Spiffe.events(admin, realm, "CLIENT_LOGIN_ERROR").size();
+        assertInvalidClient(Http.postForm(admin.tokenEndpoint(realm), assertionForm("client_secret", "anything")),
+                "more than one client authentication method");
+        assertInvalidClient(Http.postForm(admin.tokenEndpoint(realm),
+                assertionForm("client_id", CLIENT, "client_secret", "anything")), "more than one client authentication method");
+
+        JsonNode event = Spiffe.poll(Duration.ofSeconds(10), Duration.ofMillis(250),
+                () -> Spiffe.events(admin, realm, "CLIENT_LOGIN_ERROR"), l -> l.size() > before,
+                "a CLIENT_LOGIN_ERROR event").get(0);
+        assertThat(event.path("details").path("reason").asText()).as("details.reason of %s", event)
+                .contains("client_secret");
+    }
+
+    @Test
+    void rfc6749_realClientSecretNextToAJwtSvidGetsNoToken(AdminClient admin) {
+        // Whichever client the request names, two methods are never "the one that worked".
+        Http.Response response = Http.postForm(admin.tokenEndpoint(realm),
+                assertionForm("client_id", "secret-client", "client_secret", "s3cret"));
+        assertThat(response.status()).as(response.toString()).isIn(400, 401);
+        assertThat(response.json().path("access_token").isMissingNode()).as(response.toString()).isTrue();
+    }
+
+    @Test
+    void rfc6749_authorizationHeaderNextToTheJwtSvidIsInvalidClient(AdminClient admin) {
+        assertInvalidClient(Http.postForm(admin.tokenEndpoint(realm), assertionForm(), "secret-client:s3cret"),
+                "more than one client authentication method");
     }
 
     @Test

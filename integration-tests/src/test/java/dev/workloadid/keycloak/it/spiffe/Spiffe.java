@@ -131,9 +131,33 @@ public final class Spiffe {
         AdminClient.expect(admin.put("/realms/" + realm + "/components/" + componentId, component), 204);
     }
 
+    /** Admin REST path of the executions of the realm's current client authentication flow. */
+    static String clientFlowExecutionsPath(AdminClient admin, String realm) {
+        String flow = admin.getJson("/realms/" + realm).get("clientAuthenticationFlow").asText();
+        return "/realms/" + realm + "/authentication/flows/" + flow.replace(" ", "%20") + "/executions";
+    }
+
+    /** The executions of the realm's client authentication flow that run {@code providerId}. */
+    static List<JsonNode> clientFlowExecutions(AdminClient admin, String realm, String providerId) {
+        List<JsonNode> found = new ArrayList<>();
+        admin.getJson(clientFlowExecutionsPath(admin, realm)).forEach(e -> {
+            if (providerId.equals(e.path("providerId").asText())) {
+                found.add(e);
+            }
+        });
+        return found;
+    }
+
     public static void enableEvents(AdminClient admin, String realm) {
         AdminClient.expect(admin.put("/realms/" + realm,
                 Http.JSON.createObjectNode().put("eventsEnabled", true)), 204);
+    }
+
+    /** The realm's events of one type, newest first (events must be enabled). */
+    static List<JsonNode> events(AdminClient admin, String realm, String type) {
+        List<JsonNode> out = new ArrayList<>();
+        admin.getJson("/realms/" + realm + "/events?type=" + type + "&max=500").forEach(out::add);
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------

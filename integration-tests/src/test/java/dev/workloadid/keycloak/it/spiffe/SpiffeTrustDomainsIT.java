@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.it.spiffe;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.workloadid.keycloak.it.spiffe.Spiffe.assertInvalidClient;
@@ -141,6 +144,97 @@ class SpiffeTrustDomainsIT {
         assertInvalidClient(after);
         // The other trust domains are unaffected.
         assertTokenFor(token(admin, realm, svid(one)), "svc-one");
+    }
+
+    @Test
+    void aDisabledSpiffeExecutionStaysDisabledWhenATrustDomainIsSaved(AdminClient admin) {
+        // Its own realm: the shared one needs its JWT-SVID execution enabled.
+        String own = admin.createRealm("spiffe-tds-flow");
+        try {
+            SpiffeTestAuthority temp = new SpiffeTestAuthority("td-flow.test");
+            String componentId = Spiffe.createTrustDomain(admin, own, Spiffe.TrustDomainConfig.staticBundle(temp));
+            ObjectNode execution = (ObjectNode) Spiffe.clientFlowExecutions(admin, own, Spiffe.AUTHENTICATOR).get(0);
+            execution.put("requirement", "DISABLED");
+            assertThat(admin.put(Spiffe.clientFlowExecutionsPath(admin, own), execution).status()).isIn(202, 204);
+
+            Spiffe.updateTrustDomain(admin, own, componentId,
+                    Spiffe.TrustDomainConfig.staticBundle(temp).set("clockSkewSeconds", "10"));
+
+            assertThat(Spiffe.clientFlowExecutions(admin, own, Spiffe.AUTHENTICATOR))
+                    .as("the administrator's DISABLED execution, not re-enabled and not joined by a new one")
+                    .singleElement().satisfies(e -> assertThat(e.path("requirement").asText()).isEqualTo("DISABLED"));
+        } finally {
+            admin.deleteRealm(own);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Saving trust domains: what is refused (HTTP 400), and a duplicate that got in anyway (BND-07)
+
+    @Test
+    void settingsTheRuntimeWouldRefuseAreRefusedOnSave(AdminClient admin) {
+        SpiffeTestAuthority temp = new SpiffeTestAuthority("td-limits.test");
+        String realmId = Spiffe.realmId(admin, realm);
+        String[][] refused = {
+                {"clockSkewSeconds", "301"},
+                {"maxSvidLifetimeSeconds", "86401"},
+                {"maxStalenessSeconds", "2592001"},
+                {"refreshHintFloorSeconds", "9223372036854775807"},
+                {"refreshHintCeilingSeconds", "99999999999999999999"}};
+        for (String[] setting : refused) {
+            Http.Response r = admin.post("/realms/" + realm + "/components",
+                    Spiffe.TrustDomainConfig.staticBundle(temp).set(setting[0], setting[1]).toComponent(realmId));
+            assertThat(r.status()).as("%s=%s: %s", setting[0], setting[1], r).isEqualTo(400);
+            assertThat(r.body()).as("the message names the setting").contains(setting[0]);
+        }
+        // An update is checked the same way, and the stored entry stays as it was.
+        ObjectNode update = Spiffe.TrustDomainConfig.staticBundle(fixed).set("clockSkewSeconds", "3600")
+                .toComponent(realmId).put("id", fixedComponentId);
+        Http.Response r = admin.put("/realms/" + realm + "/components/" + fixedComponentId, update);
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertTokenFor(token(admin, realm, svid(fixed)), "svc-static");
+    }
+
+    @Test
+    void bnd07_aDuplicateTrustDomainIsRefusedHoweverEitherIsSpelled(AdminClient admin) {
+        SpiffeTestAuthority spelled = new SpiffeTestAuthority("td-spelled.test");
+        String realmId = Spiffe.realmId(admin, realm);
+        String stored = Spiffe.createTrustDomain(admin, realm,
+                Spiffe.TrustDomainConfig.staticBundle(spelled).set("trustDomain", "spiffe://TD-Spelled.test"));
+        try {
+            for (String spelling : new String[] {"td-spelled.test", "spiffe://td-spelled.test", " TD-SPELLED.test "}) {
+                ObjectNode component = Spiffe.TrustDomainConfig.staticBundle(spelled).set("trustDomain", spelling)
+                        .toComponent(realmId);
+                Http.Response r = admin.post("/realms/" + realm + "/components", component);
+                assertThat(r.status()).as("%s: %s", spelling, r).isEqualTo(400);
+                assertThat(r.body()).contains("already configured");
+            }
+        } finally {
+            AdminClient.expect(admin.delete("/realms/" + realm + "/components/" + stored), 204);
+        }
+    }
+
+    @Test
+    void bnd07_aRealmImportNamingATrustDomainTwiceIsRefused(AdminClient admin) {
+        // Import runs the same check entry by entry. (Should a duplicate get in some other way, e.g.
+        // two saves at the same moment, the lookup refuses that trust domain: see the unit tests.)
+        SpiffeTestAuthority dup = new SpiffeTestAuthority("td-dup.test");
+        String name = "spiffe-tds-dup-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode representation = Http.JSON.createObjectNode().put("realm", name).put("enabled", true);
+        ArrayNode entries = representation.putObject("components").putArray(Spiffe.TRUST_DOMAIN_PROVIDER_TYPE);
+        for (String spelling : new String[] {"spiffe://TD-DUP.test", "td-dup.test"}) {
+            ObjectNode entry = Spiffe.TrustDomainConfig.staticBundle(dup).set("trustDomain", spelling).toComponent(null);
+            entry.remove(List.of("providerType", "parentId"));
+            entries.add(entry);
+        }
+        try {
+            Http.Response imported = admin.post("/realms", representation);
+            // Keycloak answers a component refused during realm import with 500, whatever the provider.
+            assertThat(imported.status()).as(imported.toString()).isNotEqualTo(201);
+            assertThat(admin.get("/realms/" + name).status()).as("the realm was not created").isEqualTo(404);
+        } finally {
+            admin.deleteRealm(name);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
