@@ -61,11 +61,44 @@ public final class RegistrationRequest {
         }
         // Stock endpoint: rebuild RFC 7591 metadata from the representation Keycloak converted.
         ClientRepresentation rep = context.getClient();
-        Object external = DescriptionConverter.toExternalResponse(session, rep, URI.create("urn:wi:dcr"));
+        Object external;
+        try {
+            external = DescriptionConverter.toExternalResponse(session, withFlowDefaults(rep), URI.create("urn:wi:dcr"));
+        } catch (RuntimeException e) {
+            // Never a 5xx for a registration Keycloak's converter cannot read.
+            throw DcrError.metadata("the client registration could not be read as client metadata");
+        }
         ObjectNode node = JsonSerialization.mapper.valueToTree(external);
         Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
         return new RegistrationRequest(RegistrationMetadata.of(node), null, null,
                 session.getContext().getConnection().getRemoteAddr(), attributes.get(ATTR_APPLICATION_TYPE));
+    }
+
+    /**
+     * A copy with the flow switches Keycloak's converter dereferences set where a representation
+     * (Keycloak's {@code default} endpoint) leaves them out, to the values a new client gets.
+     */
+    private static ClientRepresentation withFlowDefaults(ClientRepresentation rep) {
+        ClientRepresentation copy = JsonSerialization.mapper.convertValue(rep, ClientRepresentation.class);
+        if (copy.isStandardFlowEnabled() == null) {
+            copy.setStandardFlowEnabled(true);
+        }
+        if (copy.isImplicitFlowEnabled() == null) {
+            copy.setImplicitFlowEnabled(false);
+        }
+        if (copy.isDirectAccessGrantsEnabled() == null) {
+            copy.setDirectAccessGrantsEnabled(false);
+        }
+        if (copy.isServiceAccountsEnabled() == null) {
+            copy.setServiceAccountsEnabled(false);
+        }
+        if (copy.isPublicClient() == null) {
+            copy.setPublicClient(false);
+        }
+        if (copy.isBearerOnly() == null) {
+            copy.setBearerOnly(false);
+        }
+        return copy;
     }
 
     /** Records a pack policy's refusal so the pack's endpoint can answer with its RFC 7591 code. */
