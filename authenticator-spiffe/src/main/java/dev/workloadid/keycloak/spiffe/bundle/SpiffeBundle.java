@@ -1,5 +1,9 @@
 package dev.workloadid.keycloak.spiffe.bundle;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -16,6 +20,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,6 +83,8 @@ public final class SpiffeBundle {
     private final Long sequence;
     private final Duration refreshHint;
     private final List<String> warnings;
+    /** Built once per bundle: turning a JWK into a public key is work a token request need not repeat. */
+    private final Map<JWK, JWSVerifier> verifiers;
 
     private SpiffeBundle(TrustDomain trustDomain, Format format, List<JWK> jwtAuthorities,
             List<X509Certificate> x509Authorities, Long sequence, Duration refreshHint,
@@ -89,6 +96,19 @@ public final class SpiffeBundle {
         this.sequence = sequence;
         this.refreshHint = refreshHint;
         this.warnings = List.copyOf(warnings);
+        Map<JWK, JWSVerifier> built = new IdentityHashMap<>();
+        for (JWK key : this.jwtAuthorities) {
+            try {
+                if (key instanceof RSAKey rsa) {
+                    built.put(key, new RSASSAVerifier(rsa));
+                } else if (key instanceof ECKey ec) {
+                    built.put(key, new ECDSAVerifier(ec));
+                }
+            } catch (JOSEException | RuntimeException e) {
+                // No verifier: no SVID can be verified with this key (the validator treats it as unusable).
+            }
+        }
+        this.verifiers = Collections.unmodifiableMap(built);
     }
 
     /**
@@ -213,6 +233,14 @@ public final class SpiffeBundle {
             }
         }
         return Collections.unmodifiableList(result);
+    }
+
+    /**
+     * The signature verifier of one of {@link #jwtAuthorities()} (that same instance), or null if the
+     * key cannot verify anything. Thread-safe.
+     */
+    public JWSVerifier jwtVerifier(JWK authority) {
+        return verifiers.get(authority);
     }
 
     /** X.509 CA certificates (trust anchors for X509-SVIDs), without duplicates. */

@@ -5,8 +5,6 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -270,9 +268,8 @@ public final class JwtSvidValidator {
         }
         for (JWK key : usable) {
             try {
-                JWSVerifier verifier = key instanceof RSAKey rsa
-                        ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
-                if (jwt.verify(verifier)) {
+                JWSVerifier verifier = bundle.jwtVerifier(key);
+                if (verifier != null && jwt.verify(verifier)) {
                     return key.getKeyID();
                 }
             } catch (JOSEException | IllegalStateException e) {
