@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
@@ -29,6 +30,8 @@ final class RegistrationFreeClients {
     static final String REGISTRATION_FREE = "registration-free";
     static final String TRUST_DOMAIN_ATTRIBUTE = "spiffe.trust_domain";
     private static final Logger LOG = Logger.getLogger(RegistrationFreeClients.class);
+    /** Remembers only whether the attribute is searchable on this server (a server-wide option). */
+    private static final ClientAttributeCount COUNT = new ClientAttributeCount(TRUST_DOMAIN_ATTRIBUTE);
 
     private RegistrationFreeClients() {
     }
@@ -47,15 +50,42 @@ final class RegistrationFreeClients {
                 RealmModel txRealm = tx.realms().getRealm(realmId);
                 tx.getContext().setRealm(txRealm);
                 if (tx.clients().getClientByClientId(txRealm, clientId) == null) {
+                    checkLimit(tx, txRealm, settings);
                     create(tx, txRealm, settings, id, authenticatorType);
                 }
             });
             LOG.infof("Realm %s: created registration-free client for %s", realm.getName(), clientId);
+        } catch (LimitReachedException e) {
+            ClientModel raced = session.clients().getClientByClientId(realm, clientId);
+            if (raced != null) {
+                return raced;
+            }
+            LOG.warnf("Realm %s: %s; refused a client for %s", realm.getName(), e.getMessage(), clientId);
+            throw e;
         } catch (RuntimeException e) {
             // Most likely a concurrent first request (this or another node) won the unique constraint.
             LOG.debugf(e, "Realm %s: creating the client of %s did not commit; reading the existing one", realm.getName(), clientId);
         }
         return session.clients().getClientByClientId(realm, clientId);
+    }
+
+    /**
+     * The trust domain's cap on clients created this way. Counted in the database, so on every node;
+     * simultaneous first requests on several nodes can each pass the count, so the cap may be exceeded
+     * by that many (a bound, not a hole: each still needs a valid SVID on the allow-list).
+     */
+    private static void checkLimit(KeycloakSession session, RealmModel realm, TrustDomainSettings settings) {
+        int max = settings.registrationFreeMaxClients();
+        if (max > 0 && COUNT.count(session, realm, settings.trustDomain().getName(), max) >= max) {
+            throw new LimitReachedException(settings.trustDomain().getName(), max);
+        }
+    }
+
+    /** The trust domain already has as many registration-free clients as it may. */
+    static final class LimitReachedException extends RuntimeException {
+        LimitReachedException(String trustDomain, int max) {
+            super("trust domain " + trustDomain + " has reached its limit of " + max + " registration-free clients");
+        }
     }
 
     private static void create(KeycloakSession session, RealmModel realm, TrustDomainSettings settings,

@@ -125,7 +125,14 @@ final class SpiffeAssociation {
             return null;
         }
         if (settings.allowsRegistrationFree(id)) {
-            ClientModel created = RegistrationFreeClients.obtain(session, realm, settings, id, authenticatorId);
+            ClientModel created;
+            try {
+                created = RegistrationFreeClients.obtain(session, realm, settings, id, authenticatorId);
+            } catch (RegistrationFreeClients.LimitReachedException e) {
+                reject(context, authenticatorId, id.toString(), "no client is registered for SPIFFE ID " + id
+                        + " and " + e.getMessage());
+                return null;
+            }
             if (created == null) {
                 reject(context, authenticatorId, id.toString(), "could not create the registration-free client of " + id);
             }

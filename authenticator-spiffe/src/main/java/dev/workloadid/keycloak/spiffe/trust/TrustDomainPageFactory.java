@@ -143,6 +143,10 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Client ID of a client whose client scopes, scope mappings and service-account roles "
                         + "registration-free clients get. Empty: the realm's default client scopes and no roles.").add()
+                .property().name(TrustDomainSettings.REGISTRATION_FREE_MAX_CLIENTS).label("Registration-free client limit")
+                .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(TrustDomainSettings.DEFAULT_REGISTRATION_FREE_MAX_CLIENTS)
+                .helpText("At most this many clients are created on first use for this trust domain (0: no limit). "
+                        + "Beyond it, new SPIFFE IDs are refused with invalid_client; existing ones keep working.").add()
                 .property().name(TrustDomainSettings.ATTESTED_REGISTRATION).label("Attested registration")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false")
                 .helpText("Let workloads register a client themselves at the pack's DCR endpoint (rfc7591) with "

@@ -37,6 +37,7 @@ public record TrustDomainSettings(
         boolean registrationFree,
         List<SpiffeIdPattern> registrationFreeAllowList,
         String registrationFreeTemplateClient,
+        int registrationFreeMaxClients,
         boolean attestedRegistration,
         List<SpiffeIdPattern> attestedRegistrationAllowList) {
 
@@ -53,6 +54,9 @@ public record TrustDomainSettings(
     public static final String REGISTRATION_FREE = "registrationFree";
     public static final String REGISTRATION_FREE_ALLOW_LIST = "registrationFreeAllowList";
     public static final String REGISTRATION_FREE_TEMPLATE_CLIENT = "registrationFreeTemplateClient";
+    public static final String REGISTRATION_FREE_MAX_CLIENTS = "registrationFreeMaxClients";
+    public static final int DEFAULT_REGISTRATION_FREE_MAX_CLIENTS = 1000;
+    static final int REGISTRATION_FREE_MAX_CLIENTS_LIMIT = 1_000_000;
     public static final String ATTESTED_REGISTRATION = "attestedRegistration";
     public static final String ATTESTED_REGISTRATION_ALLOW_LIST = "attestedRegistrationAllowList";
 
@@ -129,6 +133,8 @@ public record TrustDomainSettings(
                     + " e.g. spiffe://" + trustDomain.getName() + "/ns/prod/*");
         }
         String template = single(config, REGISTRATION_FREE_TEMPLATE_CLIENT, null);
+        int maxClients = (int) number(config, REGISTRATION_FREE_MAX_CLIENTS, DEFAULT_REGISTRATION_FREE_MAX_CLIENTS, 0,
+                REGISTRATION_FREE_MAX_CLIENTS_LIMIT, "");
         boolean attested = bool(config, ATTESTED_REGISTRATION);
         List<SpiffeIdPattern> attestedAllowList = patterns(config, ATTESTED_REGISTRATION_ALLOW_LIST, trustDomain);
         if (attested && attestedAllowList.isEmpty()) {
@@ -138,7 +144,7 @@ public record TrustDomainSettings(
         return new TrustDomainSettings(id, trustDomain, source, endpoint, staticBundle,
                 RefreshPolicy.of(floor, ceiling, staleness), lifetime, skew,
                 bool(config, REPLAY_PROTECTION), registrationFree, List.copyOf(allowList),
-                template == null || template.isBlank() ? null : template.trim(),
+                template == null || template.isBlank() ? null : template.trim(), maxClients,
                 attested, List.copyOf(attestedAllowList));
     }
 
@@ -238,19 +244,25 @@ public record TrustDomainSettings(
     }
 
     private static Duration seconds(Function<String, List<String>> config, String key, long fallback, long min, long max) {
+        return Duration.ofSeconds(number(config, key, fallback, min, max, " seconds"));
+    }
+
+    private static long number(Function<String, List<String>> config, String key, long fallback, long min, long max,
+                               String unit) {
         String value = single(config, key, null);
         if (value == null) {
-            return Duration.ofSeconds(fallback);
+            return fallback;
         }
         String digits = value.trim();
         if (!digits.matches("[+-]?[0-9]+")) {
-            throw new IllegalArgumentException(key + " must be a whole number of seconds, not '" + value + "'");
+            throw new IllegalArgumentException(key + " must be a whole number" + (unit.isEmpty() ? "" : " of" + unit)
+                    + ", not '" + value + "'");
         }
         // BigInteger: a number too large for a long is out of range, not a different kind of error.
-        BigInteger seconds = new BigInteger(digits);
-        if (seconds.compareTo(BigInteger.valueOf(min)) < 0 || seconds.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + " seconds, not " + digits);
+        BigInteger number = new BigInteger(digits);
+        if (number.compareTo(BigInteger.valueOf(min)) < 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + unit + ", not " + digits);
         }
-        return Duration.ofSeconds(seconds.longValueExact());
+        return number.longValueExact();
     }
 }

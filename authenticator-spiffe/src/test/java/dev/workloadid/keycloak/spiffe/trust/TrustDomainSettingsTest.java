@@ -31,6 +31,28 @@ class TrustDomainSettingsTest {
         assertThat(s.maxSvidLifetime()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.replayProtection()).as("SCA-10: replay protection is opt-in").isFalse();
         assertThat(s.registrationFree()).isFalse();
+        assertThat(s.registrationFreeMaxClients()).isEqualTo(1000);
+    }
+
+    @Test
+    void registrationFreeClientLimitIsAWholeNumberFromZeroToAMillion() {
+        String[] base = {"trustDomain", "example.org", "bundleEndpointUrl", "https://bundle.example.org/b"};
+        assertThat(TrustDomainSettings.from("c1", config(append(base, "registrationFreeMaxClients", "0")))
+                .registrationFreeMaxClients()).as("0: no limit").isZero();
+        assertThat(TrustDomainSettings.from("c1", config(append(base, "registrationFreeMaxClients", " 25 ")))
+                .registrationFreeMaxClients()).isEqualTo(25);
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", config(append(base, "registrationFreeMaxClients", "-1"))))
+                .hasMessageContaining("registrationFreeMaxClients").hasMessageContaining("between 0 and 1000000");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", config(append(base, "registrationFreeMaxClients", "99999999999999999999"))))
+                .hasMessageContaining("between 0 and 1000000");
+        assertThatThrownBy(() -> TrustDomainSettings.from("c1", config(append(base, "registrationFreeMaxClients", "ten"))))
+                .hasMessageContaining("whole number");
+    }
+
+    private static String[] append(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
     }
 
     @Test

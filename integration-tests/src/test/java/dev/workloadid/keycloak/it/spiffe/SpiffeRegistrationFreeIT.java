@@ -224,4 +224,27 @@ class SpiffeRegistrationFreeIT {
         assertThat(clientsWithClientId(admin, realm, id).get(0).path("fullScopeAllowed").asBoolean())
                 .as("created clients never inherit full scope").isFalse();
     }
+
+    @Test
+    void regfree_theTrustDomainsClientLimitRefusesNewIdsAndKeepsExistingOnes(AdminClient admin) {
+        String capped = admin.createRealm("spiffe-regfree-cap");
+        try {
+            SpiffeTestAuthority capAuthority = new SpiffeTestAuthority("cap.test");
+            Spiffe.createTrustDomain(admin, capped, Spiffe.TrustDomainConfig.staticBundle(capAuthority)
+                    .registrationFree(null, "spiffe://cap.test/w/*").set("registrationFreeMaxClients", "2"));
+            String cappedIssuer = admin.realmUrl(capped).toString();
+            String first = "spiffe://cap.test/w/one";
+            String second = "spiffe://cap.test/w/two";
+            assertTokenFor(token(admin, capped, capAuthority.svid(first).audience(cappedIssuer).sign()), first);
+            assertTokenFor(token(admin, capped, capAuthority.svid(second).audience(cappedIssuer).sign()), second);
+
+            String third = "spiffe://cap.test/w/three";
+            assertInvalidClient(token(admin, capped, capAuthority.svid(third).audience(cappedIssuer).sign()), "limit of 2");
+            assertThat(clientsWithClientId(admin, capped, third)).as("no client beyond the limit").isEmpty();
+
+            assertTokenFor(token(admin, capped, capAuthority.svid(first).audience(cappedIssuer).sign()), first);
+        } finally {
+            admin.deleteRealm(capped);
+        }
+    }
 }
