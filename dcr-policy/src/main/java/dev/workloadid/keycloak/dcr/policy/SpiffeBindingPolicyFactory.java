@@ -1,10 +1,10 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
 import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
@@ -14,9 +14,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
-import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,8 +32,6 @@ import java.util.Map;
 public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
 
     public static final String ID = "wi-spiffe-binding";
-    static final String PROVIDER_TYPE = ClientRegistrationPolicy.class.getName();
-    private static final Logger LOG = Logger.getLogger(SpiffeBindingPolicyFactory.class);
 
     public SpiffeBindingPolicyFactory() {
         super(ID, "Clients bound to a SPIFFE ID (SPIFFE authenticator and jwt.credential.sub) keep their authenticator, "
@@ -47,22 +43,7 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
 
     /** Puts the policy into the realm's anonymous and authenticated sets, where it is missing. */
     public static void ensureInstalled(RealmModel realm) {
-        for (String subType : List.of("anonymous", "authenticated")) {
-            boolean present = realm.getComponentsStream(realm.getId(), PROVIDER_TYPE)
-                    .anyMatch(c -> ID.equals(c.getProviderId()) && subType.equals(c.getSubType()));
-            if (!present) {
-                ComponentModel policy = new ComponentModel();
-                policy.setName("SPIFFE binding");
-                policy.setProviderId(ID);
-                policy.setProviderType(PROVIDER_TYPE);
-                policy.setSubType(subType);
-                policy.setParentId(realm.getId());
-                policy.setConfig(new org.keycloak.common.util.MultivaluedHashMap<>());
-                realm.addComponentModel(policy);
-                LOG.infof("Realm %s: added registration policy %s to the %s set (a SPIFFE-attested client exists)",
-                        realm.getName(), ID, subType);
-            }
-        }
+        RegistrationPolicies.ensureInstalled(realm, ID, "SPIFFE binding", "a SPIFFE-attested client exists");
     }
 
     static final class Policy extends PackPolicy {
