@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +91,19 @@ class DemoRealmIT {
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.json().get("error").asText()).isEqualTo("invalid_client");
         assertThat(response.json().get("error_description").asText()).contains("spiffe://demo.local/ns/other/x");
+    }
+
+    @Test
+    void importedRealmListsTheReservedUrlClientIdPolicyBesideKeycloaksDefaults(AdminClient admin) {
+        // A realm import does not run the CIMD settings page's onCreate, so the JSON lists the policy itself;
+        // listing any policy replaces Keycloak's default set, so the JSON lists that too.
+        List<String> policies = new ArrayList<>();
+        admin.getJson("/realms/" + realm + "/components?type=org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy")
+                .forEach(c -> policies.add(c.path("subType").asText() + "/" + c.path("providerId").asText()));
+        assertThat(policies).contains("anonymous/wi-cimd-reserved-client-ids", "authenticated/wi-cimd-reserved-client-ids",
+                "anonymous/trusted-hosts", "anonymous/consent-required", "anonymous/scope", "anonymous/max-clients",
+                "anonymous/allowed-protocol-mappers", "authenticated/allowed-protocol-mappers",
+                "anonymous/allowed-client-templates", "authenticated/allowed-client-templates");
     }
 
     private static Http.Response spiffeToken(AdminClient admin, String svid) {

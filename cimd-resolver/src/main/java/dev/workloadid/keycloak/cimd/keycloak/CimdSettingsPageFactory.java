@@ -23,7 +23,9 @@ import java.util.Optional;
  * the realm's URL client_id settings. Stored as a realm component (providerType
  * {@code org.keycloak.services.ui.extend.UiPageProvider}), so admin REST and realm JSON carry it.
  * Saving it also adds the realm's client storage component {@value CimdClientStorageProviderFactory#ID},
- * the hook that makes every endpoint's client lookup reach this module; deleting it removes that.
+ * the hook that makes every endpoint's client lookup reach this module (deleting it removes that), and
+ * the client registration policy {@value ReservedClientIdsPolicyFactory#ID} to both policy sets, so no
+ * registration endpoint can create a client that takes a document's URL first (it stays on delete).
  */
 public final class CimdSettingsPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
 
@@ -69,11 +71,13 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
         ensureLookupComponent(realm);
+        ReservedClientIdsPolicyFactory.ensureInstalled(realm);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
         ensureLookupComponent(realm);
+        ReservedClientIdsPolicyFactory.ensureInstalled(realm);
     }
 
     @Override

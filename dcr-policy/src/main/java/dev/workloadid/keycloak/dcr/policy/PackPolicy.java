@@ -1,13 +1,12 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.WriteCheckPolicy;
 import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
-import org.keycloak.services.clientregistration.ClientRegistrationProvider;
-import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicyException;
 
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.List;
  * RFC 7591 code for the pack's endpoint and thrown as Keycloak's policy exception, so the stock
  * endpoint refuses too (with its usual 403).
  */
-abstract class PackPolicy implements ClientRegistrationPolicy {
+abstract class PackPolicy extends WriteCheckPolicy {
 
     protected final KeycloakSession session;
     protected final ComponentModel model;
@@ -30,7 +29,8 @@ abstract class PackPolicy implements ClientRegistrationPolicy {
     /** @param existing the client being updated, or null for a registration */
     abstract void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing);
 
-    private void run(ClientRegistrationContext context, ClientModel existing) {
+    @Override
+    protected final void check(ClientRegistrationContext context, ClientModel existing) {
         try {
             check(context, RegistrationRequest.of(context), existing);
         } catch (DcrError e) {
@@ -65,31 +65,5 @@ abstract class PackPolicy implements ClientRegistrationPolicy {
     List<String> values(String key) {
         List<String> v = model.getConfig().get(key);
         return v == null ? List.of() : v.stream().filter(s -> s != null && !s.isBlank()).map(String::trim).toList();
-    }
-
-    @Override
-    public void beforeRegister(ClientRegistrationContext context) {
-        run(context, null);
-    }
-
-    @Override
-    public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
-    }
-
-    @Override
-    public void beforeUpdate(ClientRegistrationContext context, ClientModel clientModel) {
-        run(context, clientModel);
-    }
-
-    @Override
-    public void afterUpdate(ClientRegistrationContext context, ClientModel clientModel) {
-    }
-
-    @Override
-    public void beforeView(ClientRegistrationProvider provider, ClientModel client) {
-    }
-
-    @Override
-    public void beforeDelete(ClientRegistrationProvider provider, ClientModel client) {
     }
 }
