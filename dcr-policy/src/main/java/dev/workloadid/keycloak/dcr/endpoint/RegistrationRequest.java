@@ -75,8 +75,9 @@ public final class RegistrationRequest {
     }
 
     /**
-     * A copy with the flow switches Keycloak's converter dereferences set where a representation
-     * (Keycloak's {@code default} endpoint) leaves them out, to the values a new client gets.
+     * A copy with the flow switches and client authenticator Keycloak's converter dereferences set
+     * where a representation (Keycloak's {@code default} endpoint) leaves them out, to the values a
+     * new client gets.
      */
     private static ClientRepresentation withFlowDefaults(ClientRepresentation rep) {
         ClientRepresentation copy = JsonSerialization.mapper.convertValue(rep, ClientRepresentation.class);
@@ -97,6 +98,9 @@ public final class RegistrationRequest {
         }
         if (copy.isBearerOnly() == null) {
             copy.setBearerOnly(false);
+        }
+        if (copy.getClientAuthenticatorType() == null) {
+            copy.setClientAuthenticatorType("client-secret"); // what Keycloak gives a new client
         }
         return copy;
     }

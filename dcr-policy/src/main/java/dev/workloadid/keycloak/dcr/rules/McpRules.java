@@ -67,7 +67,9 @@ public final class McpRules {
         }
         if (responseTypes != null) {
             for (String r : responseTypes) {
-                if (!r.equals("code")) {
+                // "none" issues nothing (OAuth 2.0 Multiple Response Types); Keycloak's own endpoints
+                // list it for every standard-flow client.
+                if (!r.equals("code") && !r.equals("none")) {
                     throw DcrError.metadata("a public client may use only response_type code, not " + r);
                 }
             }

@@ -1,8 +1,12 @@
 package dev.workloadid.keycloak.dcr.rules;
 
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.ProtocolMapperRepresentation;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.workloadid.keycloak.dcr.rules.RegistrationMetadata.GRANT_TYPES;
@@ -39,10 +43,44 @@ public final class MetadataRules {
 
     public static void refuseServerFetchedUris(RegistrationMetadata m) {
         for (String member : SERVER_FETCHED) {
-            if (m.metadata().hasNonNull(member)) {
+            com.fasterxml.jackson.databind.JsonNode value = m.metadata().get(member);
+            // Keycloak's own conversion writes empty members (e.g. request_uris: []): nothing to fetch.
+            boolean empty = value == null || value.isNull() || (value.isContainerNode() && value.isEmpty())
+                    || (value.isTextual() && value.asText().isBlank());
+            if (!empty) {
                 throw DcrError.metadata(member + " is not accepted here: Keycloak would fetch it outside the "
                         + "pack's SSRF protections");
             }
+        }
+    }
+
+    /**
+     * The same for a client as Keycloak's own registration endpoints hand it over (their
+     * representation, after conversion): settings that make Keycloak fetch or POST to a URL the
+     * registrant chose, with its own HTTP client. A {@code jwks.url} is refused only while Keycloak
+     * would use it (the pack's endpoint stores fetched keys instead and turns it off).
+     */
+    public static void refuseServerFetchedSettings(ClientRepresentation rep) {
+        Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
+        refuseIfSet(attributes.get("request.uris"), "request_uris");
+        refuseIfSet(attributes.get("backchannel.logout.url"), "backchannel_logout_uri");
+        refuseIfSet(attributes.get("ciba.backchannel.client.notification.endpoint"), "backchannel_client_notification_endpoint");
+        if ("true".equalsIgnoreCase(attributes.get("use.jwks.url"))) {
+            refuseIfSet(attributes.get("jwks.url"), "jwks_uri");
+        }
+        refuseIfSet(rep.getAdminUrl(), "adminUrl");
+        if (rep.getProtocolMappers() != null) {
+            for (ProtocolMapperRepresentation mapper : rep.getProtocolMappers()) {
+                Map<String, String> config = mapper.getConfig() == null ? Map.of() : mapper.getConfig();
+                refuseIfSet(config.get("sectorIdentifierUri"), "sector_identifier_uri");
+            }
+        }
+    }
+
+    private static void refuseIfSet(String value, String member) {
+        if (value != null && !value.isBlank()) {
+            throw DcrError.metadata(member + " is not accepted: Keycloak would fetch or call it with its own HTTP "
+                    + "client, outside the pack's SSRF protections");
         }
     }
 

@@ -186,4 +186,51 @@ class PolicyRulesTest {
         assertThat(limiter.tryAcquire("src:5.6.7.8", 7, 60, now)).isTrue();
         assertThat(limiter.tryAcquire("x", 0, 60, now)).isFalse();
     }
+
+    @Test
+    void dcr04_settingsKeycloakWouldFetchAreRefusedInRepresentationsToo() {
+        java.util.function.Function<Map<String, String>, org.keycloak.representations.idm.ClientRepresentation> rep = attrs -> {
+            org.keycloak.representations.idm.ClientRepresentation r = new org.keycloak.representations.idm.ClientRepresentation();
+            r.setAttributes(new java.util.HashMap<>(attrs));
+            return r;
+        };
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(Map.of("request.uris", "https://a.test/r"))),
+                DcrError.INVALID_CLIENT_METADATA);
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(Map.of("backchannel.logout.url", "https://a.test/l"))),
+                DcrError.INVALID_CLIENT_METADATA);
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(
+                Map.of("ciba.backchannel.client.notification.endpoint", "https://a.test/n"))), DcrError.INVALID_CLIENT_METADATA);
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(
+                Map.of("use.jwks.url", "true", "jwks.url", "https://a.test/jwks"))), DcrError.INVALID_CLIENT_METADATA);
+        assertThatCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(
+                Map.of("use.jwks.url", "false", "jwks.url", "https://a.test/jwks"))))
+                .as("a stored URL Keycloak does not use").doesNotThrowAnyException();
+
+        org.keycloak.representations.idm.ClientRepresentation admin = rep.apply(Map.of());
+        admin.setAdminUrl("http://internal.test/admin");
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(admin), DcrError.INVALID_CLIENT_METADATA);
+
+        org.keycloak.representations.idm.ClientRepresentation pairwise = rep.apply(Map.of());
+        org.keycloak.representations.idm.ProtocolMapperRepresentation mapper = new org.keycloak.representations.idm.ProtocolMapperRepresentation();
+        mapper.setConfig(Map.of("sectorIdentifierUri", "https://a.test/sector"));
+        pairwise.setProtocolMappers(List.of(mapper));
+        assertCode(() -> MetadataRules.refuseServerFetchedSettings(pairwise), DcrError.INVALID_CLIENT_METADATA);
+
+        assertThatCode(() -> MetadataRules.refuseServerFetchedSettings(rep.apply(Map.of("pkce.code.challenge.method", "S256"))))
+                .doesNotThrowAnyException();
+
+        // Keycloak's own conversion writes empty members: nothing to fetch, nothing to refuse.
+        assertThatCode(() -> MetadataRules.refuseServerFetchedUris(parse("{\"request_uris\":[],\"backchannel_logout_uri\":\"\"}")))
+                .doesNotThrowAnyException();
+        assertCode(() -> MetadataRules.refuseServerFetchedUris(parse("{\"request_uris\":[\"https://a.test/r\"]}")),
+                DcrError.INVALID_CLIENT_METADATA);
+    }
+
+    @Test
+    void dcr08_publicClientsGetCodeAndTheEmptyResponseTypeOnly() {
+        assertThatCode(() -> McpRules.checkPublicClient("none", List.of("authorization_code"), List.of("code", "none")))
+                .as("Keycloak's own endpoints list none for every standard-flow client").doesNotThrowAnyException();
+        assertCode(() -> McpRules.checkPublicClient("none", List.of("authorization_code"), List.of("code", "token")),
+                DcrError.INVALID_CLIENT_METADATA);
+    }
 }

@@ -43,6 +43,7 @@ class DcrPoliciesIT {
         Dcr.addPolicy(admin, realm, "anonymous", "wi-jwks", Map.of());
         Dcr.addPolicy(admin, realm, "anonymous", "wi-mcp-clients", Map.of());
         Dcr.addPolicy(admin, realm, "anonymous", "wi-software-id-max-clients", Map.of("max-clients", List.of("2")));
+
         ECKey key = Dcr.newKey("c1");
         jwksHost = new LoopbackHttpsServer(TestCa.shared())
                 .json("/jwks", () -> Dcr.jwks(key))
@@ -223,5 +224,39 @@ class DcrPoliciesIT {
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         assertThat(r.json().has("x_mcp_vendor")).isFalse();
         assertThat(r.json().get("application_type").asText()).isEqualTo("native");
+    }
+
+    @Test
+    void dcr04_keycloaksOwnEndpointsRefuseUrlsKeycloakWouldCall(AdminClient admin) {
+        // Its own realm: only this policy besides Keycloak's defaults (trusted hosts off for anonymous).
+        String own = admin.createRealm("dcr-fetched");
+        try {
+            Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
+            Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
+            Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
+            URI oidc = admin.base().resolve("/realms/" + own + "/clients-registrations/openid-connect");
+            URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
+            int before = Dcr.clientCount(admin, own);
+
+            ObjectNode logout = Dcr.metadata("https://app.test/cb").put("backchannel_logout_uri", "https://logout.test/bc");
+            Http.Response viaOidc = Dcr.post(oidc, logout, null);
+            assertThat(viaOidc.status()).as(viaOidc.body()).isBetween(400, 403);
+            assertThat(viaOidc.body()).contains("backchannel_logout_uri");
+
+            ObjectNode adminUrl = Http.JSON.createObjectNode().put("clientId", "calls-home").put("adminUrl", "https://internal.test/admin");
+            Http.Response viaDefault = Dcr.post(representation, adminUrl, Dcr.initialAccessToken(admin, own));
+            assertThat(viaDefault.status()).as(viaDefault.body()).isBetween(400, 403);
+            assertThat(viaDefault.body()).contains("adminUrl");
+            assertThat(Dcr.clientCount(admin, own)).as("nothing created").isEqualTo(before);
+
+            ObjectNode plain = Http.JSON.createObjectNode().put("clientId", "plain-default").put("publicClient", true);
+            plain.putArray("redirectUris").add("https://app.test/cb");
+            Http.Response ok = Dcr.post(representation, plain, Dcr.initialAccessToken(admin, own));
+            assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+            Http.Response okOidc = Dcr.post(oidc, Dcr.metadata("https://app.test/cb"), null);
+            assertThat(okOidc.status()).as(okOidc.body()).isEqualTo(201);
+        } finally {
+            admin.deleteRealm(own);
+        }
     }
 }

@@ -1,0 +1,39 @@
+package dev.workloadid.keycloak.dcr.policy;
+
+import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.MetadataRules;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
+
+/**
+ * Policy {@value #ID}: the pack's endpoint refuses metadata that would make Keycloak fetch or call a
+ * registrant's URL with its own HTTP client (outside the SSRF-safe fetcher); this policy applies the
+ * same refusal on Keycloak's own {@code openid-connect} and {@code default} endpoints, which take
+ * those settings (and, on {@code default}, {@code adminUrl} and raw attributes) as they come.
+ */
+public final class ServerFetchedUrisPolicyFactory extends PackPolicyFactory {
+
+    public static final String ID = "wi-server-fetched-uris";
+
+    public ServerFetchedUrisPolicyFactory() {
+        super(ID, "Refuses registrations on any endpoint that would make Keycloak fetch or call a URL the registrant "
+                        + "chose with its own HTTP client: request_uris, sector_identifier_uri, backchannel logout and CIBA "
+                        + "notification endpoints, jwks_uri used by Keycloak directly, adminUrl.",
+                b -> { },
+                Policy::new);
+    }
+
+    static final class Policy extends PackPolicy {
+        Policy(KeycloakSession session, ComponentModel model) {
+            super(session, model);
+        }
+
+        @Override
+        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+            MetadataRules.refuseServerFetchedUris(request.metadata());
+            MetadataRules.refuseServerFetchedSettings(context.getClient());
+        }
+    }
+}
