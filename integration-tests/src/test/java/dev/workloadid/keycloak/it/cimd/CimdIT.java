@@ -382,7 +382,9 @@ class CimdIT {
         assertThat(host.hits(path)).isEqualTo(1);
         Thread.sleep(2500);
         assertThat(new LoginBrowser().get(authUrl(clientId, challenge("v"))).status()).isEqualTo(200);
-        assertThat(host.hits(path)).isEqualTo(2);
+        // At least the one refetch; this realm caches documents for 0 s, so the background refresh
+        // may already have revalidated the new client as well.
+        assertThat(host.hits(path)).isGreaterThanOrEqualTo(2);
     }
 
     @Test
