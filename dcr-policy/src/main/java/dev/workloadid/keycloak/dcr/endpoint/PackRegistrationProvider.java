@@ -29,6 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -121,6 +122,11 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         return guarded(() -> {
             RealmModel realm = session.getContext().getRealm();
             ClientModel existing = realm.getClientByClientId(clientId);
+            // The caller proves it may touch this client before the body is looked at: prepare() compares
+            // client_secret, names the bound SPIFFE ID in refusals and fetches jwks_uri, none of which an
+            // unauthenticated caller may learn or trigger. Keycloak's update checks the token again.
+            event.event(EventType.CLIENT_UPDATE).client(clientId);
+            new ClientRegistrationAuth(session, this, event, PackRegistrationProviderFactory.ID).requireView(existing);
             RegistrationRequest request = prepare(body, realm, null, existing);
             OIDCClientRepresentation oidc = toOidc(request);
             Response updated = delegate(request).updateOIDC(clientId, oidc);

@@ -2,8 +2,10 @@ package dev.workloadid.keycloak.dcr.endpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
+import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
 import dev.workloadid.keycloak.dcr.statement.VerifiedStatement;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
@@ -52,8 +54,12 @@ public final class RegistrationRequest {
         this.applicationType = applicationType;
     }
 
-    /** The request the current policy evaluation is about. */
-    public static RegistrationRequest of(ClientRegistrationContext context) {
+    /**
+     * The request the current policy evaluation is about.
+     *
+     * @param existing the client being updated, or null for a registration
+     */
+    public static RegistrationRequest of(ClientRegistrationContext context, ClientModel existing) {
         KeycloakSession session = context.getSession();
         Object attached = session.getAttribute(SESSION_ATTRIBUTE);
         if (attached instanceof RegistrationRequest r) {
@@ -63,7 +69,7 @@ public final class RegistrationRequest {
         ClientRepresentation rep = context.getClient();
         Object external;
         try {
-            external = DescriptionConverter.toExternalResponse(session, withFlowDefaults(rep), URI.create("urn:wi:dcr"));
+            external = DescriptionConverter.toExternalResponse(session, withFlowDefaults(rep, existing), URI.create("urn:wi:dcr"));
         } catch (RuntimeException e) {
             // Never a 5xx for a registration Keycloak's converter cannot read.
             throw DcrError.metadata("the client registration could not be read as client metadata");
@@ -75,12 +81,20 @@ public final class RegistrationRequest {
     }
 
     /**
-     * A copy with the flow switches and client authenticator Keycloak's converter dereferences set
-     * where a representation (Keycloak's {@code default} endpoint) leaves them out, to the values a
-     * new client gets.
+     * A copy with the flow switches, client authenticator and attributes Keycloak's converter
+     * dereferences set where a representation (Keycloak's {@code default} endpoint) leaves them out:
+     * to the values a new client gets (the authenticator: the updated client's).
      */
-    private static ClientRepresentation withFlowDefaults(ClientRepresentation rep) {
+    private static ClientRepresentation withFlowDefaults(ClientRepresentation rep, ClientModel existing) {
         ClientRepresentation copy = JsonSerialization.mapper.convertValue(rep, ClientRepresentation.class);
+        if (copy.getClientAuthenticatorType() == null) {
+            // Omitted: an update keeps the client's, a new client gets Keycloak's default.
+            copy.setClientAuthenticatorType(existing != null && existing.getClientAuthenticatorType() != null
+                    ? existing.getClientAuthenticatorType() : "client-secret");
+        }
+        if (copy.getAttributes() == null) {
+            copy.setAttributes(new HashMap<>());
+        }
         if (copy.isStandardFlowEnabled() == null) {
             copy.setStandardFlowEnabled(true);
         }
@@ -98,9 +112,6 @@ public final class RegistrationRequest {
         }
         if (copy.isBearerOnly() == null) {
             copy.setBearerOnly(false);
-        }
-        if (copy.getClientAuthenticatorType() == null) {
-            copy.setClientAuthenticatorType("client-secret"); // what Keycloak gives a new client
         }
         return copy;
     }
@@ -120,6 +131,8 @@ public final class RegistrationRequest {
         put(attributes, ATTR_APPLICATION_TYPE, applicationType);
         if (attestedSpiffeId != null) {
             attributes.put(ATTR_SPIFFE_ID, attestedSpiffeId);
+            // Marks the client as a workload's own: wi-spiffe-binding keeps it workload-only on every endpoint.
+            attributes.put(SpiffeBindingRules.REGISTRATION_ATTRIBUTE, SpiffeBindingRules.ATTESTED);
             rep.setClientAuthenticatorType(SPIFFE_AUTHENTICATOR);
             rep.setPublicClient(false);
             // A machine registered itself: only the scope mappings an administrator grants later.

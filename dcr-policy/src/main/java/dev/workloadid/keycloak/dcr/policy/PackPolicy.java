@@ -32,7 +32,7 @@ abstract class PackPolicy extends WriteCheckPolicy {
     @Override
     protected final void check(ClientRegistrationContext context, ClientModel existing) {
         try {
-            check(context, RegistrationRequest.of(context), existing);
+            check(context, RegistrationRequest.of(context, existing), existing);
         } catch (DcrError e) {
             RegistrationRequest.recordError(session, e);
             throw refusal(context, e);

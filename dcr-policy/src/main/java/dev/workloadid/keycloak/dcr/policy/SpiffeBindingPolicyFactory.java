@@ -20,7 +20,9 @@ import java.util.Map;
 /**
  * Policy {@value #ID}: a SPIFFE-bound client (see {@link SpiffeBindingRules}) keeps its client
  * authenticator, stays confidential and keeps its {@code jwt.credential.sub} through registration
- * updates. Registration policies run for every registration provider of the realm, so this one
+ * updates; a client made by SPIFFE-attested registration ({@code spiffe.registration=attested}) stays a
+ * workload client (no redirect URIs, no user-facing flow, no full scope); no registration request but
+ * an attested one creates a binding or that marker. Registration policies run for every registration provider of the realm, so this one
  * guards Keycloak's own {@code openid-connect} endpoint as well as the pack's {@code rfc7591}; a
  * refusal is 400 {@code invalid_client_metadata} on both (not the stock 403), with a
  * {@code CLIENT_UPDATE_ERROR} event.
@@ -36,6 +38,7 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
     public SpiffeBindingPolicyFactory() {
         super(ID, "Clients bound to a SPIFFE ID (SPIFFE authenticator and jwt.credential.sub) keep their authenticator, "
                         + "stay confidential and keep their SPIFFE ID when updated through any registration endpoint; "
+                        + "attested clients stay workload clients (no redirect URIs, user-facing flows or full scope); "
                         + "only SPIFFE-attested registration may create such a binding.",
                 b -> { },
                 Policy::new);
@@ -55,14 +58,29 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
         void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
             ClientRepresentation requested = context.getClient();
             Map<String, String> attributes = requested.getAttributes() == null ? Map.of() : requested.getAttributes();
+            String marker = attributes.get(SpiffeBindingRules.REGISTRATION_ATTRIBUTE);
             if (existing == null) {
                 SpiffeBindingRules.checkCreate(attributes.get(RegistrationRequest.ATTR_SPIFFE_ID), request.attestedSpiffeId());
+                SpiffeBindingRules.checkRegistrationMarker(null, marker, request.attestedSpiffeId() != null);
                 return;
             }
-            SpiffeBindingRules.checkUpdate(existing.getClientAuthenticatorType(),
-                    existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID),
+            String spiffeId = existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID);
+            SpiffeBindingRules.checkUpdate(existing.getClientAuthenticatorType(), spiffeId,
                     requested.getClientAuthenticatorType(), requested.isPublicClient(),
                     attributes.get(RegistrationRequest.ATTR_SPIFFE_ID));
+            String registration = existing.getAttribute(SpiffeBindingRules.REGISTRATION_ATTRIBUTE);
+            SpiffeBindingRules.checkRegistrationMarker(registration, marker, false);
+            SpiffeBindingRules.Shape current = new SpiffeBindingRules.Shape(existing.getRedirectUris(),
+                    existing.isStandardFlowEnabled(), existing.isImplicitFlowEnabled(),
+                    existing.isDirectAccessGrantsEnabled(), existing.isFullScopeAllowed(), existing.isPublicClient(),
+                    existing.getAttributes());
+            if (SpiffeBindingRules.workloadOnly(registration,
+                    SpiffeBindingRules.bound(existing.getClientAuthenticatorType(), spiffeId), current)) {
+                SpiffeBindingRules.checkWorkloadUpdate(spiffeId == null || spiffeId.isBlank() ? existing.getClientId() : spiffeId,
+                        new SpiffeBindingRules.Shape(requested.getRedirectUris(), requested.isStandardFlowEnabled(),
+                                requested.isImplicitFlowEnabled(), requested.isDirectAccessGrantsEnabled(),
+                                requested.isFullScopeAllowed(), requested.isPublicClient(), attributes));
+            }
         }
 
         /** RFC 7591's answer on every endpoint: the stock endpoint passes this exception through unchanged. */

@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.dcr.rules;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +18,92 @@ public final class SpiffeBindingRules {
             "spiffe-jwt-svid", "spiffe_jwt",
             "spiffe-x509-svid", "spiffe_x509");
 
+    /** Client attribute naming how a SPIFFE client came to be (authenticator-spiffe writes {@code registration-free}). */
+    public static final String REGISTRATION_ATTRIBUTE = "spiffe.registration";
+    /** Its value for a client made by SPIFFE-attested registration. */
+    public static final String ATTESTED = "attested";
+    static final String DEVICE_GRANT = "oauth2.device.authorization.grant.enabled";
+    static final String CIBA_GRANT = "oidc.ciba.grant.enabled";
+
     private SpiffeBindingRules() {
+    }
+
+    /**
+     * What makes a client user-facing, as a client is or as an update asks for it (null: not asked for).
+     *
+     * @param attributes the client's attributes (only the device and CIBA grant switches are read)
+     */
+    public record Shape(java.util.Collection<String> redirectUris, Boolean standardFlow, Boolean implicitFlow,
+                        Boolean directAccessGrants, Boolean fullScopeAllowed, Boolean publicClient,
+                        Map<String, String> attributes) {
+
+        /** The user-facing settings this shape turns on, by their client representation names. */
+        public List<String> userFacing() {
+            List<String> found = new ArrayList<>();
+            if (redirectUris != null && redirectUris.stream().anyMatch(u -> u != null && !u.isBlank())) {
+                found.add("redirectUris");
+            }
+            add(found, standardFlow, "standardFlowEnabled");
+            add(found, implicitFlow, "implicitFlowEnabled");
+            add(found, directAccessGrants, "directAccessGrantsEnabled");
+            add(found, fullScopeAllowed, "fullScopeAllowed");
+            add(found, publicClient, "publicClient");
+            Map<String, String> a = attributes == null ? Map.of() : attributes;
+            for (String grant : List.of(DEVICE_GRANT, CIBA_GRANT)) {
+                if (a.get(grant) != null && Boolean.parseBoolean(a.get(grant).trim())) {
+                    found.add(grant);
+                }
+            }
+            return found;
+        }
+
+        private static void add(List<String> found, Boolean value, String name) {
+            if (Boolean.TRUE.equals(value)) {
+                found.add(name);
+            }
+        }
+    }
+
+    /**
+     * Whether registration updates must keep a client a workload client: it was made by SPIFFE-attested
+     * registration, or (attested before that was recorded) it is bound and has no user-facing setting now.
+     * A bound client an administrator made user-facing is left alone.
+     */
+    public static boolean workloadOnly(String registration, boolean bound, Shape current) {
+        return ATTESTED.equals(registration) || (bound && current.userFacing().isEmpty());
+    }
+
+    /**
+     * Checks an update of a workload-only client (see {@link #workloadOnly}) on any registration endpoint:
+     * it gets no redirect URIs, no user-facing flow, no full scope, and does not become public.
+     *
+     * @param who the client's SPIFFE ID (or client_id), for the message
+     * @throws DcrError {@code invalid_client_metadata} naming every setting that may not be set
+     */
+    public static void checkWorkloadUpdate(String who, Shape requested) {
+        List<String> userFacing = requested.userFacing();
+        if (!userFacing.isEmpty()) {
+            throw DcrError.metadata("this client is a SPIFFE workload client (" + who + ") and stays one: a registration "
+                    + "update cannot set " + String.join(", ", userFacing)
+                    + " (only client_credentials, no redirect URIs, no full scope, confidential)");
+        }
+    }
+
+    /**
+     * Checks the {@value #REGISTRATION_ATTRIBUTE} marker: only attested registration writes it (as
+     * {@value #ATTESTED}); an update may repeat the client's value, never change or remove it.
+     *
+     * @param current   the client's value now (null on create)
+     * @param requested the value the request carries (null: untouched)
+     * @param attested  whether this is a SPIFFE-attested registration
+     */
+    public static void checkRegistrationMarker(String current, String requested, boolean attested) {
+        String now = current == null ? "" : current;
+        if (requested == null || requested.equals(now) || (attested && current == null && ATTESTED.equals(requested))) {
+            return;
+        }
+        throw DcrError.metadata("the client attribute " + REGISTRATION_ATTRIBUTE + " is set only by SPIFFE registration "
+                + "or by an administrator; a registration request cannot set, change or remove it");
     }
 
     /** True for a client that authenticates with a SPIFFE authenticator and names its SPIFFE ID (or pattern). */
@@ -46,7 +133,10 @@ public final class SpiffeBindingRules {
     }
 
     /**
-     * Checks an update of a bound client, as the requested client looks after Keycloak's conversion.
+     * Checks an update, as the requested client looks after Keycloak's conversion. A bound client keeps
+     * authenticator, confidentiality and SPIFFE ID; an unbound client does not get a binding: an update is
+     * never attested (attestation is for registration only), so it may neither add or change a
+     * {@code jwt.credential.sub} nor switch a client that has one to a SPIFFE authenticator.
      *
      * @param authenticator the client's authenticator now
      * @param spiffeId      its SPIFFE binding now
@@ -58,6 +148,16 @@ public final class SpiffeBindingRules {
     public static void checkUpdate(String authenticator, String spiffeId, String newAuthenticator, Boolean newPublic,
                                    String newSpiffeId) {
         if (!bound(authenticator, spiffeId)) {
+            if (newSpiffeId != null && !newSpiffeId.isBlank() && !newSpiffeId.equals(spiffeId)) {
+                throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + newSpiffeId + ") is set only by "
+                        + "SPIFFE-attested registration or by an administrator; a registration update cannot add or change it");
+            }
+            String sub = newSpiffeId != null ? newSpiffeId : spiffeId;
+            if (method(newAuthenticator) != null && !newAuthenticator.equals(authenticator) && sub != null && !sub.isBlank()) {
+                throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + sub + " with authenticator "
+                        + newAuthenticator + ") is set only by SPIFFE-attested registration or by an administrator; "
+                        + "a registration update cannot switch this client to a SPIFFE authenticator");
+            }
             return;
         }
         if (newAuthenticator != null && !newAuthenticator.equals(authenticator)) {

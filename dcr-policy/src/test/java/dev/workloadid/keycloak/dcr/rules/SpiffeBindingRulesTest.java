@@ -2,6 +2,9 @@ package dev.workloadid.keycloak.dcr.rules;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,9 +52,96 @@ class SpiffeBindingRulesTest {
     }
 
     @Test
-    void unboundClientsAreNotThisRulesBusiness() {
+    void unboundClientsMayChangeAuthenticatorAndGoPublic() {
         assertThatCode(() -> SpiffeBindingRules.checkUpdate("client-secret", null, "client-jwt", true, null))
                 .doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkUpdate("client-secret", null, "client-secret", false, ""))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void dcrm06_updateNeverBindsAnUnboundClient() {
+        // H3: an unbound client's registration access token must not claim a workload's SPIFFE ID or pattern.
+        for (String sub : new String[] {ID, "spiffe://td-one.test/ns/prod/*"}) {
+            assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("client-secret", null, JWT, false, sub))
+                    .isInstanceOfSatisfying(DcrError.class, e -> assertThat(e.code()).isEqualTo("invalid_client_metadata"))
+                    .hasMessageContaining(sub).hasMessageContaining("attested");
+            assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("client-secret", null, null, null, sub))
+                    .isInstanceOf(DcrError.class);
+            assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate(JWT, "", null, null, sub))
+                    .isInstanceOf(DcrError.class);
+        }
+        // A client that has a jwt.credential.sub for another authenticator cannot be switched to SPIFFE.
+        assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("federated-jwt", ID, JWT, false, null))
+                .isInstanceOf(DcrError.class).hasMessageContaining("SPIFFE authenticator");
+        assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("federated-jwt", ID, "spiffe-x509-svid", false, ID))
+                .isInstanceOf(DcrError.class);
+        assertThatCode(() -> SpiffeBindingRules.checkUpdate("federated-jwt", ID, "federated-jwt", false, ID))
+                .doesNotThrowAnyException();
+        // A SPIFFE authenticator without any binding binds nothing.
+        assertThatCode(() -> SpiffeBindingRules.checkUpdate("client-secret", null, JWT, false, null))
+                .doesNotThrowAnyException();
+    }
+
+    private static SpiffeBindingRules.Shape workload() {
+        return new SpiffeBindingRules.Shape(List.of(), false, false, false, false, false, Map.of());
+    }
+
+    @Test
+    void dcrm06_attestedClientStaysAWorkloadClient() {
+        Map<String, SpiffeBindingRules.Shape> attempts = Map.of(
+                "redirectUris", new SpiffeBindingRules.Shape(List.of("https://evil.example/cb"), null, null, null, null, null, null),
+                "standardFlowEnabled", new SpiffeBindingRules.Shape(null, true, null, null, null, null, null),
+                "implicitFlowEnabled", new SpiffeBindingRules.Shape(null, null, true, null, null, null, null),
+                "directAccessGrantsEnabled", new SpiffeBindingRules.Shape(null, null, null, true, null, null, null),
+                "fullScopeAllowed", new SpiffeBindingRules.Shape(null, null, null, null, true, null, null),
+                "publicClient", new SpiffeBindingRules.Shape(null, null, null, null, null, true, null),
+                "oauth2.device.authorization.grant.enabled", new SpiffeBindingRules.Shape(null, null, null, null, null, null,
+                        Map.of("oauth2.device.authorization.grant.enabled", "true")),
+                "oidc.ciba.grant.enabled", new SpiffeBindingRules.Shape(null, null, null, null, null, null,
+                        Map.of("oidc.ciba.grant.enabled", "TRUE")));
+        attempts.forEach((what, shape) -> assertThatThrownBy(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, shape))
+                .as(what)
+                .isInstanceOfSatisfying(DcrError.class, e -> assertThat(e.code()).isEqualTo("invalid_client_metadata"))
+                .hasMessageContaining(what).hasMessageContaining(ID));
+        SpiffeBindingRules.Shape all = new SpiffeBindingRules.Shape(List.of("https://a.example/cb"), true, false, true,
+                true, false, Map.of());
+        assertThatThrownBy(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, all))
+                .hasMessageContaining("redirectUris, standardFlowEnabled, directAccessGrantsEnabled, fullScopeAllowed");
+        assertThatCode(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, workload())).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkWorkloadUpdate(ID,
+                new SpiffeBindingRules.Shape(null, null, null, null, null, null, null))).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, new SpiffeBindingRules.Shape(List.of(""), false,
+                false, false, false, false, Map.of("oauth2.device.authorization.grant.enabled", "false"))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void workloadOnlyForAttestedClientsAndBoundWorkloadShapedOnes() {
+        SpiffeBindingRules.Shape userFacing = new SpiffeBindingRules.Shape(List.of("https://app.example/cb"), true,
+                false, false, false, false, Map.of());
+        assertThat(SpiffeBindingRules.workloadOnly("attested", true, workload())).isTrue();
+        assertThat(SpiffeBindingRules.workloadOnly("attested", false, userFacing)).isTrue();
+        assertThat(SpiffeBindingRules.workloadOnly(null, true, workload())).as("attested before the marker").isTrue();
+        assertThat(SpiffeBindingRules.workloadOnly(null, true, userFacing)).as("an administrator's choice").isFalse();
+        assertThat(SpiffeBindingRules.workloadOnly("registration-free", false, workload())).isFalse();
+        assertThat(SpiffeBindingRules.workloadOnly(null, false, workload())).isFalse();
+    }
+
+    @Test
+    void dcrm06_registrationMarkerOnlyFromAttestation() {
+        assertThatCode(() -> SpiffeBindingRules.checkRegistrationMarker(null, "attested", true)).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkRegistrationMarker(null, null, false)).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkRegistrationMarker("attested", "attested", false)).doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkRegistrationMarker("attested", null, false)).doesNotThrowAnyException();
+        for (String[] c : new String[][] {{null, "attested"}, {null, "registration-free"}, {"attested", ""},
+                {"attested", "registration-free"}, {"registration-free", "attested"}}) {
+            assertThatThrownBy(() -> SpiffeBindingRules.checkRegistrationMarker(c[0], c[1], false))
+                    .as(String.join(" -> ", String.valueOf(c[0]), c[1]))
+                    .isInstanceOf(DcrError.class).hasMessageContaining("spiffe.registration");
+        }
+        assertThatThrownBy(() -> SpiffeBindingRules.checkRegistrationMarker(null, "registration-free", true))
+                .isInstanceOf(DcrError.class);
     }
 
     @Test

@@ -164,4 +164,118 @@ class DcrSpiffeBindingIT {
         assertThat(Dcr.clientCount(admin, realm)).as("nothing created").isEqualTo(before);
         assertStillBound();
     }
+
+    private URI representationEndpoint() {
+        return admin.base().resolve("/realms/" + realm + "/clients-registrations/default");
+    }
+
+    /** An ordinary confidential client registered at Keycloak's default endpoint: its representation. */
+    private JsonNode registerUnbound(String id) {
+        ObjectNode client = Http.JSON.createObjectNode().put("clientId", id).put("publicClient", false)
+                .put("serviceAccountsEnabled", true).put("standardFlowEnabled", false);
+        Http.Response r = Dcr.post(representationEndpoint(), client, Dcr.initialAccessToken(admin, realm));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.json();
+    }
+
+    @Test
+    void dcrm06_attestedClientStaysAWorkloadClientOnKeycloaksRepresentationEndpoint() {
+        // H2: the registration access token of a workload must not turn it into a user-facing client.
+        ObjectNode phish = Http.JSON.createObjectNode().put("clientId", clientId).put("standardFlowEnabled", true)
+                .put("implicitFlowEnabled", true).put("directAccessGrantsEnabled", true).put("fullScopeAllowed", true)
+                .put("consentRequired", false);
+        phish.putArray("redirectUris").add("https://phish.example/cb");
+        Http.Response r = Dcr.put(URI.create(representationEndpoint() + "/" + clientId), phish, rat);
+
+        assertRefused(r, "default endpoint, user-facing");
+        assertThat(r.json().path("error_description").asText()).contains("redirectUris", "standardFlowEnabled",
+                "implicitFlowEnabled", "directAccessGrantsEnabled", "fullScopeAllowed");
+        for (String one : List.of("standardFlowEnabled", "directAccessGrantsEnabled", "fullScopeAllowed")) {
+            ObjectNode single = Http.JSON.createObjectNode().put("clientId", clientId).put(one, true);
+            assertRefused(Dcr.put(URI.create(representationEndpoint() + "/" + clientId), single, rat), "default " + one);
+        }
+        ObjectNode unmark = Http.JSON.createObjectNode().put("clientId", clientId);
+        unmark.putObject("attributes").put("spiffe.registration", "");
+        Http.Response removed = Dcr.put(URI.create(representationEndpoint() + "/" + clientId), unmark, rat);
+        assertThat(removed.status()).as(removed.body()).isEqualTo(400);
+        assertThat(removed.json().path("error_description").asText()).contains("spiffe.registration");
+        // Keycloak's OIDC endpoint: asking for the code flow with a redirect URI is refused the same way.
+        ObjectNode oidc = update("ledger", "spiffe_jwt");
+        oidc.putArray("grant_types").add("authorization_code");
+        oidc.putArray("response_types").add("code");
+        oidc.putArray("redirect_uris").add("https://phish.example/cb");
+        assertRefused(put(stock, oidc), "openid-connect, code flow");
+
+        assertStillBound();
+        JsonNode c = admin.getJson("/realms/" + realm + "/clients/" + internalId);
+        assertThat(c.path("attributes").path("spiffe.registration").asText()).isEqualTo("attested");
+        assertThat(c.path("redirectUris")).isEmpty();
+        assertThat(c.path("standardFlowEnabled").asBoolean()).isFalse();
+        assertThat(c.path("implicitFlowEnabled").asBoolean()).isFalse();
+        assertThat(c.path("directAccessGrantsEnabled").asBoolean()).isFalse();
+        assertThat(c.path("fullScopeAllowed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void dcrm06_unboundClientCannotBindItselfToAWorkload() {
+        // H3: an ordinary client's registration access token must not claim a workload's SPIFFE ID or pattern.
+        JsonNode unbound = registerUnbound("would-be-ledger");
+        String token = unbound.path("registrationAccessToken").asText();
+        URI self = URI.create(representationEndpoint() + "/would-be-ledger");
+        for (String sub : List.of(SPIFFE_ID, "spiffe://" + TD + "/ns/prod/*")) {
+            ObjectNode bind = Http.JSON.createObjectNode().put("clientId", "would-be-ledger")
+                    .put("clientAuthenticatorType", "spiffe-jwt-svid");
+            bind.putObject("attributes").put("jwt.credential.sub", sub);
+            Http.Response r = Dcr.put(self, bind, token);
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_client_metadata");
+            assertThat(r.json().path("error_description").asText()).contains("attested");
+        }
+        JsonNode c = admin.getJson("/realms/" + realm + "/clients?clientId=would-be-ledger").get(0);
+        assertThat(c.path("clientAuthenticatorType").asText()).isEqualTo("client-secret");
+        assertThat(c.path("attributes").path("jwt.credential.sub").asText("")).isEmpty();
+        assertStillBound();
+    }
+
+    @Test
+    void dcrm06_updateWithoutItsRegistrationAccessTokenLearnsNothingOfTheClient() {
+        // M5: the token is checked before the body: no client_secret oracle, no SPIFFE ID in refusals.
+        JsonNode holder = registerUnbound("secret-holder");
+        for (String target : List.of("secret-holder", clientId, "no-such-client")) {
+            ObjectNode guess = Http.JSON.createObjectNode().put("client_id", target).put("client_secret", "guess-1")
+                    .put("token_endpoint_auth_method", "client_secret_basic");
+            for (String token : new String[] {null, "not-a-token", rat}) {
+                if (target.equals(clientId) && token == rat) {
+                    continue; // its own token
+                }
+                Http.Response r = Dcr.put(URI.create(endpoint + "/" + target), guess, token);
+                String what = target + " with " + (token == null ? "no token" : token == rat ? "another client's token" : "a bad token");
+                assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(401);
+                assertThat(r.body()).as(what).doesNotContain("client_secret").doesNotContain(SPIFFE_ID);
+            }
+        }
+        // With its own token, the caller may be told its secret is not the client's.
+        ObjectNode own = Http.JSON.createObjectNode().put("client_id", "secret-holder").put("client_secret", "guess-1")
+                .put("token_endpoint_auth_method", "client_secret_basic");
+        Http.Response r = Dcr.put(URI.create(endpoint + "/secret-holder"), own, holder.path("registrationAccessToken").asText());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("error_description").asText()).contains("client_secret does not match");
+    }
+
+    @Test
+    void aSpiffeTrustDomainInstallsTheBindingPolicy() {
+        String other = admin.createRealm("dcr-binding-td");
+        try {
+            Dcr.addComponent(admin, other, "org.keycloak.services.ui.extend.UiPageProvider", "spiffe-trust-domain", Map.of(
+                    "trustDomain", List.of(TD), "bundleSource", List.of("static"),
+                    "staticBundle", List.of(Dcr.spiffeBundle(spiffeKey))));
+            List<String> sets = java.util.stream.StreamSupport.stream(admin.getJson("/realms/" + other + "/components?type="
+                            + Dcr.POLICY_TYPE).spliterator(), false)
+                    .filter(c -> "wi-spiffe-binding".equals(c.path("providerId").asText()))
+                    .map(c -> c.path("subType").asText()).sorted().toList();
+            assertThat(sets).containsExactly("anonymous", "authenticated");
+        } finally {
+            admin.deleteRealm(other);
+        }
+    }
 }
