@@ -82,12 +82,18 @@ final class CimdRefreshTask implements ScheduledTask {
      * Ids of the realm's document clients. Read whether or not URL client_ids are on there: when
      * they are off, the clients the database still holds must be stopped (see {@link #refresh}).
      */
-    private static List<String> documentClients(KeycloakSession session, String realmId) {
+    private List<String> documentClients(KeycloakSession session, String realmId) {
         RealmModel realm = session.realms().getRealm(realmId);
         if (realm == null) {
             return List.of();
         }
         session.getContext().setRealm(realm);
+        if (CimdSettingsPageFactory.enabledSettings(realm).isEmpty()
+                && factory.clientCount().count(session, realm, "true", 1) == 0) {
+            // Off, and no document client to stop: realms that never used URL client_ids are not
+            // read in full on every run (one indexed query where cimd.managed is searchable).
+            return List.of();
+        }
         // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
         return session.clients().getClientsStream(realm)
                 .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
