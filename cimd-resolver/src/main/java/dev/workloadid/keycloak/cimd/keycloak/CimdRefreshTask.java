@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.resolve.CacheState;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
+import dev.workloadid.keycloak.cimd.resolve.FailurePolicy;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -20,10 +21,14 @@ import java.util.Optional;
 /**
  * Keeps document clients current, on one node of the cluster at a time (Keycloak's cluster-aware
  * task runner): a client whose cache entry expired is revalidated with a conditional request (a 304
- * renews the expiry, a new valid document updates the client); a client whose document now fails
- * or is invalid is disabled (with the reason in {@value DocumentClients#REFRESH_ERROR}) until a
- * later fetch succeeds; a client the realm's current settings no longer admit is disabled; and a
- * client without user sessions for the realm's idle time is deleted.
+ * renews the expiry, a new valid document updates the client); a client whose document is now
+ * invalid or refused is disabled (with the reason in {@value DocumentClients#REFRESH_ERROR}) until a
+ * later fetch succeeds, while a transient fetch failure keeps it as it is for up to the realm's cache
+ * ceiling ({@link FailurePolicy}); a client the realm's current settings no longer admit is disabled; and a
+ * client without user sessions for the realm's idle time is deleted. In a realm whose settings are
+ * gone, switched off or invalid, every enabled document client is disabled (and judged afresh once
+ * they are back). Clients an administrator disabled are left alone (see
+ * {@link DocumentClients#disabledByAdmin}).
  */
 final class CimdRefreshTask implements ScheduledTask {
 
@@ -70,13 +75,25 @@ final class CimdRefreshTask implements ScheduledTask {
         }
     }
 
-    /** Ids of the realm's document clients, if URL client_ids are on there. */
-    private static List<String> documentClients(KeycloakSession session, String realmId) {
+    /** Reason stored on the clients of a realm whose URL client_ids are off. */
+    static final String SWITCHED_OFF = "enabled: URL client_ids are off in this realm (settings removed, disabled or invalid)";
+
+    /**
+     * Ids of the realm's document clients. Read whether or not URL client_ids are on there: when
+     * they are off, the clients the database still holds must be stopped (see {@link #refresh}).
+     */
+    private List<String> documentClients(KeycloakSession session, String realmId) {
         RealmModel realm = session.realms().getRealm(realmId);
-        if (realm == null || CimdSettingsPageFactory.enabledSettings(realm).isEmpty()) {
+        if (realm == null) {
             return List.of();
         }
         session.getContext().setRealm(realm);
+        if (CimdSettingsPageFactory.enabledSettings(realm).isEmpty()
+                && factory.clientCount().count(session, realm, "true", 1) == 0) {
+            // Off, and no document client to stop: realms that never used URL client_ids are not
+            // read in full on every run (one indexed query where cimd.managed is searchable).
+            return List.of();
+        }
         // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
         return session.clients().getClientsStream(realm)
                 .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
@@ -85,13 +102,17 @@ final class CimdRefreshTask implements ScheduledTask {
 
     private void refresh(KeycloakSession session, String realmId, String clientId) {
         RealmModel realm = session.realms().getRealm(realmId);
-        Optional<CimdSettings> settings = realm == null ? Optional.empty() : CimdSettingsPageFactory.enabledSettings(realm);
-        if (settings.isEmpty()) {
-            return; // removed, or switched off, since the list was read
+        if (realm == null) {
+            return;
         }
         session.getContext().setRealm(realm);
         ClientModel client = realm.getClientById(clientId);
-        if (!DocumentClients.isManaged(client)) {
+        if (!DocumentClients.isManaged(client) || DocumentClients.disabledByAdmin(client)) {
+            return; // an administrator's "disabled" is never undone, so the client is not even fetched
+        }
+        Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
+        if (settings.isEmpty()) {
+            disableWhileOff(realm, client);
             return;
         }
         if (!removeIfIdle(session, realm, client, settings.get()) && !disableIfRevoked(realm, client, settings.get())) {
@@ -143,6 +164,22 @@ final class CimdRefreshTask implements ScheduledTask {
         return true;
     }
 
+    /**
+     * URL client_ids are off in the realm, but the database still finds its document clients: they
+     * are disabled, marked, and their cache entry expired, so that once the feature is on again
+     * they are fetched and judged afresh (and enabled if their documents still validate).
+     */
+    private static void disableWhileOff(RealmModel realm, ClientModel client) {
+        if (!client.isEnabled()) {
+            return; // already disabled by the pack (an administrator's clients never get here)
+        }
+        LOG.warnf("Realm %s: document client %s disabled: URL client_ids are off in this realm", realm.getName(),
+                client.getClientId());
+        client.setEnabled(false);
+        client.setAttribute(DocumentClients.REFRESH_ERROR, SWITCHED_OFF);
+        client.setAttribute(DocumentClients.EXPIRES_AT, "0");
+    }
+
     private boolean removeIfIdle(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
         Instant now = Instant.now();
         boolean active = session.sessions().getActiveUserSessions(realm, client) > 0
@@ -187,6 +224,16 @@ final class CimdRefreshTask implements ScheduledTask {
             }
         } catch (DocumentRejectedException e) {
             factory.failures().failed(realm.getId() + " " + url, settings.failureRetry(), e.oauthError(), e.getMessage());
+            Instant now = Instant.now();
+            Instant lastSuccess = Instant.ofEpochSecond(DocumentClients.parseLong(client.getAttribute(DocumentClients.FETCHED_AT)));
+            if (FailurePolicy.decide(e.transientFailure(), lastSuccess, settings.cacheCeiling(), now) == FailurePolicy.Decision.KEEP) {
+                // Kept as it is (enabled or not); the next try is stored with the client, so any
+                // node's run of this task honours it.
+                client.setAttribute(DocumentClients.EXPIRES_AT, Long.toString(now.plus(settings.failureRetry()).getEpochSecond()));
+                LOG.warnf("Realm %s: revalidating document client %s failed, kept until its last fetch is older than %s: %s",
+                        realm.getName(), url, settings.cacheCeiling(), e.getMessage());
+                return;
+            }
             if (client.isEnabled()) {
                 LOG.warnf("Realm %s: document client %s disabled until its document is valid again: %s",
                         realm.getName(), url, e.getMessage());

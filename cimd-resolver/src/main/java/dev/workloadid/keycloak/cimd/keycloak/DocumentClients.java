@@ -57,6 +57,14 @@ final class DocumentClients {
         return client != null && "true".equals(client.getAttribute(MANAGED));
     }
 
+    /**
+     * Disabled by someone other than the pack (an administrator): the pack marks every client it
+     * disables with {@value #REFRESH_ERROR}, and never enables, refreshes or removes one without it.
+     */
+    static boolean disabledByAdmin(ClientModel client) {
+        return !client.isEnabled() && client.getAttribute(REFRESH_ERROR) == null;
+    }
+
     static CacheState cacheState(ClientModel client) {
         String expires = client.getAttribute(EXPIRES_AT);
         long epoch = expires == null ? 0 : parseLong(expires);
@@ -143,7 +151,9 @@ final class DocumentClients {
         client.setName(displayName(doc));
         client.setDescription("Client ID Metadata Document client, managed by Keycloak from " + doc.clientId());
         client.setConsentRequired(settings.consentRequired());
-        client.setEnabled(true);
+        // Only the pack's own disabling (marked by REFRESH_ERROR) is undone: a client an administrator
+        // disabled stays disabled.
+        client.setEnabled(client.isEnabled() || client.getAttribute(REFRESH_ERROR) != null);
         client.removeAttribute(REFRESH_ERROR);
         boolean isPublic = doc.authMethod() == AuthMethod.NONE;
         client.setPublicClient(isPublic);

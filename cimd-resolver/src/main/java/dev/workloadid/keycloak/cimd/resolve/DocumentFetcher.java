@@ -104,7 +104,24 @@ public final class DocumentFetcher {
             case TOO_LARGE -> "CIMD-35";
             default -> "CIMD-32";
         };
-        return new DocumentRejectedException(rule, "the " + what + " could not be fetched: " + e.getMessage());
+        return new DocumentRejectedException(rule, "invalid_client", "the " + what + " could not be fetched: " + e.getMessage(),
+                isTransient(e.reason()));
+    }
+
+    /**
+     * Failures that say nothing about the document: the host could not be reached, or answered too
+     * slowly. A refused address, a bad URL or an oversized body are definite answers.
+     */
+    static boolean isTransient(FetchException.Reason reason) {
+        return switch (reason) {
+            case DNS_FAILURE, CONNECT_FAILURE, TLS_FAILURE, TIMEOUT, IO -> true;
+            case BAD_URL, BLOCKED_ADDRESS, TOO_LARGE, HTTP_ERROR -> false;
+        };
+    }
+
+    /** A server error, rate limiting or request timeout: the host may answer properly later. */
+    static boolean isTransient(int status) {
+        return status >= 500 || status == 429 || status == 408;
     }
 
     /** CIMD-11 / CIMD-31: only 200 is a document; redirects are never followed. */
@@ -117,7 +134,8 @@ public final class DocumentFetcher {
             throw new DocumentRejectedException("CIMD-31", "the " + what + " URL answered with a redirect (HTTP "
                     + status + "); redirects are not followed");
         }
-        throw new DocumentRejectedException("CIMD-11", "the " + what + " URL answered HTTP " + status + ", not 200");
+        throw new DocumentRejectedException("CIMD-11", "invalid_client", "the " + what + " URL answered HTTP " + status
+                + ", not 200", isTransient(status));
     }
 
     /** CIMD-12: JSON, possibly a more specific +json type; a missing Content-Type is tolerated. */

@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.cimd.resolve;
 
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.net.FetchException;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,30 @@ class DocumentFetcherTest {
                     .isInstanceOf(DocumentRejectedException.class).hasMessageContaining("HTTP " + status);
         }
         assertThatCode(() -> DocumentFetcher.checkStatus(result(200, null), "doc")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void serverErrorsAndRateLimitsAreTransientOtherStatusesDefinite() {
+        for (int status : new int[] {500, 502, 503, 504, 429, 408}) {
+            assertThatThrownBy(() -> DocumentFetcher.checkStatus(result(status, null), "doc"))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.transientFailure()).isTrue());
+        }
+        for (int status : new int[] {302, 400, 401, 403, 404, 410}) {
+            assertThatThrownBy(() -> DocumentFetcher.checkStatus(result(status, null), "doc"))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.transientFailure()).isFalse());
+        }
+    }
+
+    @Test
+    void unreachableHostsAreTransientRefusedAddressesAndOversizedBodiesDefinite() {
+        for (FetchException.Reason r : List.of(FetchException.Reason.DNS_FAILURE, FetchException.Reason.CONNECT_FAILURE,
+                FetchException.Reason.TLS_FAILURE, FetchException.Reason.TIMEOUT, FetchException.Reason.IO)) {
+            assertThat(DocumentFetcher.rejected(new FetchException(r, "x"), "doc").transientFailure()).as(r.name()).isTrue();
+        }
+        for (FetchException.Reason r : List.of(FetchException.Reason.BAD_URL, FetchException.Reason.BLOCKED_ADDRESS,
+                FetchException.Reason.TOO_LARGE)) {
+            assertThat(DocumentFetcher.rejected(new FetchException(r, "x"), "doc").transientFailure()).as(r.name()).isFalse();
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.it.cimd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.workloadid.keycloak.it.harness.Http.form;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -154,6 +156,112 @@ class CimdRealmSettingsIT {
         Http.Response after = clientCredentials(realm, url);
         assertThat(after.status()).as(after.body()).isBetween(400, 401);
         assertThat(after.json().path("error").asText()).isIn("invalid_client", "unauthorized_client");
+    }
+
+    @Test
+    void aDocumentClientTheAdministratorDisabledStaysDisabledThroughRevalidation() throws Exception {
+        String realm = realm("cimd-admin-off", Map.of("allowedHosts", List.of(DocumentHost.HOST),
+                "cacheFloorSeconds", List.of("0"), "failureRetrySeconds", List.of("1")));
+        String keptPath = "/admin-off/kept.json";
+        String watchPath = "/admin-off/watch.json";
+        String kept = host.url(keptPath);
+        String watch = host.url(watchPath);
+        host.versioned(keptPath, new DocumentHost.Versioned(CimdIT.publicDoc(kept, "Kept off"), "\"k1\"", "max-age=1"));
+        host.versioned(watchPath, new DocumentHost.Versioned(CimdIT.publicDoc(watch, "Watch"), "\"w1\"", "max-age=1"));
+        assertThat(authorize(realm, kept).status()).isEqualTo(200);
+        assertThat(authorize(realm, watch).status()).isEqualTo(200);
+
+        JsonNode client = CimdRealms.clientsWithId(admin, realm, kept).get(0);
+        ((ObjectNode) client).put("enabled", false);
+        AdminClient.expect(admin.put("/realms/" + realm + "/clients/" + client.path("id").asText(), client), 204);
+        // The other client's revalidations show the refresh task's runs: after the first one (a
+        // run that may have begun before the disabling), every later run sees the disabled client.
+        int seen = host.notModified(watchPath);
+        CimdIT.await(Duration.ofSeconds(30), () -> host.notModified(watchPath) > seen);
+        int hits = host.hits(keptPath);
+        int next = host.notModified(watchPath);
+        CimdIT.await(Duration.ofSeconds(30), () -> host.notModified(watchPath) >= next + 2);
+
+        JsonNode after = CimdRealms.clientsWithId(admin, realm, kept).get(0);
+        assertThat(after.path("enabled").asBoolean()).as("still disabled").isFalse();
+        assertThat(after.path("attributes").has("cimd.refresh_error")).isFalse();
+        assertThat(host.hits(keptPath)).as("an administrator's disabled client is not fetched").isEqualTo(hits);
+        Http.Response refused = authorize(realm, kept);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+    }
+
+    @Test
+    void switchingUrlClientIdsOffStopsExistingDocumentClientsAndOnAgainRestoresThem() throws Exception {
+        String realm = realm("cimd-switch", Map.of("allowedHosts", List.of(DocumentHost.HOST), "failureRetrySeconds", List.of("1")));
+        String url = host.url("/switch/app.json");
+        host.json("/switch/app.json", CimdIT.publicDoc(url, "Switched"));
+        assertThat(authorize(realm, url).status()).isEqualTo(200);
+
+        CimdRealms.update(admin, realm, settingsIds.get(realm), "enabled", "false");
+        CimdIT.await(Duration.ofSeconds(30), () -> !CimdRealms.clientsWithId(admin, realm, url).get(0).path("enabled").asBoolean());
+        assertThat(CimdRealms.clientsWithId(admin, realm, url).get(0).path("attributes").path("cimd.refresh_error").asText())
+                .startsWith("enabled:");
+        Http.Response refused = authorize(realm, url);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+
+        // On again: the client is fetched and judged afresh, and works while its document validates.
+        CimdRealms.update(admin, realm, settingsIds.get(realm), "enabled", "true");
+        CimdIT.await(Duration.ofSeconds(30), () -> authorize(realm, url).status() == 200);
+        JsonNode client = CimdRealms.clientsWithId(admin, realm, url).get(0);
+        assertThat(client.path("enabled").asBoolean()).isTrue();
+        assertThat(client.path("attributes").has("cimd.refresh_error")).isFalse();
+    }
+
+    @Test
+    void transientFetchFailuresKeepAClientUntilItsLastSuccessIsOlderThanTheCeiling() throws Exception {
+        // Documents are never fresh here (lifetime 0), so every run of the refresh task revalidates.
+        Map<String, List<String>> shortCache = Map.of("allowedHosts", List.of(DocumentHost.HOST), "cacheFloorSeconds", List.of("0"),
+                "defaultCacheSeconds", List.of("0"), "failureRetrySeconds", List.of("1"));
+        String tolerant = realm("cimd-transient", with(shortCache, "cacheCeilingSeconds", "3600"));
+        String path = "/transient/app.json";
+        String url = host.url(path);
+        AtomicReference<Object[]> answer = changeable(path, "Transient");
+        assertThat(authorize(tolerant, url).status()).isEqualTo(200);
+
+        answer.set(new Object[] {503, "{}"});
+        int hits = host.hits(path);
+        CimdIT.await(Duration.ofSeconds(30), () -> host.hits(path) >= hits + 3);
+        JsonNode kept = CimdRealms.clientsWithId(admin, tolerant, url).get(0);
+        assertThat(kept.path("enabled").asBoolean()).as("a 503 is no answer about the document").isTrue();
+        assertThat(kept.path("attributes").has("cimd.refresh_error")).isFalse();
+        assertThat(authorize(tolerant, url).status()).isEqualTo(200);
+
+        // A definite answer disables at once; a valid document again enables.
+        answer.set(new Object[] {404, "{}"});
+        CimdIT.await(Duration.ofSeconds(30), () -> !CimdRealms.clientsWithId(admin, tolerant, url).get(0).path("enabled").asBoolean());
+        assertThat(CimdRealms.clientsWithId(admin, tolerant, url).get(0).path("attributes").path("cimd.refresh_error").asText())
+                .startsWith("CIMD-11");
+        answer.set(new Object[] {200, CimdIT.publicDoc(url, "Transient")});
+        CimdIT.await(Duration.ofSeconds(30), () -> CimdRealms.clientsWithId(admin, tolerant, url).get(0).path("enabled").asBoolean());
+
+        // With a ceiling of 1 s the grace runs out: the failing client is disabled.
+        String strict = realm("cimd-transient-strict", with(shortCache, "cacheCeilingSeconds", "1"));
+        String strictPath = "/transient/strict.json";
+        String strictUrl = host.url(strictPath);
+        AtomicReference<Object[]> strictAnswer = changeable(strictPath, "Strict");
+        assertThat(authorize(strict, strictUrl).status()).isEqualTo(200);
+        strictAnswer.set(new Object[] {503, "{}"});
+        CimdIT.await(Duration.ofSeconds(30), () -> !CimdRealms.clientsWithId(admin, strict, strictUrl).get(0).path("enabled").asBoolean());
+        assertThat(CimdRealms.clientsWithId(admin, strict, strictUrl).get(0).path("attributes").path("cimd.refresh_error").asText())
+                .contains("HTTP 503");
+    }
+
+    /** Serves a valid document at {@code path}; the test changes the answer (status, body) through the holder. */
+    private AtomicReference<Object[]> changeable(String path, String name) {
+        AtomicReference<Object[]> answer = new AtomicReference<>(new Object[] {200, CimdIT.publicDoc(host.url(path), name)});
+        host.sequence(path, n -> answer.get());
+        return answer;
+    }
+
+    private static Map<String, List<String>> with(Map<String, List<String>> config, String key, String value) {
+        Map<String, List<String>> out = new HashMap<>(config);
+        out.put(key, List.of(value));
+        return out;
     }
 
     @Test
