@@ -101,12 +101,16 @@ public final class SpiffeClients {
      */
     private static List<ClientModel> boundTo(KeycloakSession session, RealmModel realm, String value) {
         List<ClientModel> result = new ArrayList<>();
-        for (int first = 0; first < MAX_ROWS; first += PAGE) {
+        // One row past the limit tells "exactly MAX_ROWS" from "more than MAX_ROWS".
+        for (int first = 0; first <= MAX_ROWS; first += PAGE) {
             List<ClientModel> page = session.clients()
                     .searchClientsByAttributes(realm, Map.of(SPIFFE_ID_ATTRIBUTE, value), first, PAGE).toList();
             result.addAll(page);
-            if (page.size() < PAGE) {
+            if (page.size() < PAGE && result.size() <= MAX_ROWS) {
                 return result;
+            }
+            if (result.size() > MAX_ROWS) {
+                break;
             }
         }
         LOG.warnf("Realm %s: more than %d clients have %s = %s; refusing to pick one", realm.getName(), MAX_ROWS,

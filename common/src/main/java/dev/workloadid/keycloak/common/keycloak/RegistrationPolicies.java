@@ -30,7 +30,8 @@ public final class RegistrationPolicies {
     }
 
     /**
-     * Adds the policy to each set where it is missing; an administrator can still remove it.
+     * Adds the policy to each set where it is missing. Callers run this whenever the capability that
+     * needs it is saved or used, so a removed policy comes back then (logged at INFO).
      *
      * @param why for the log: what made the realm need it
      */

@@ -307,6 +307,12 @@ public final class SafeFetcher implements Closeable {
         return addresses.clone();
     }
 
+    /** Cancels a lookup no one waits for and drops it from the queue, so dead tasks cannot fill it. */
+    private void abandon(Future<InetAddress[]> answer) {
+        answer.cancel(true);
+        resolutions.purge();
+    }
+
     /**
      * The resolver's answer, waited for until the fetch's deadline at most: the total deadline's
      * abort cannot stop a lookup blocked in the resolver, so a slow one would otherwise stretch the
@@ -322,10 +328,10 @@ public final class SafeFetcher implements Closeable {
         try {
             return answer.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            answer.cancel(true);
+            abandon(answer);
             throw withCause(new ResolutionTimeoutException(name), e);
         } catch (InterruptedException e) {
-            answer.cancel(true);
+            abandon(answer);
             Thread.currentThread().interrupt();
             throw withCause(new UnknownHostException(name), e);
         } catch (ExecutionException e) {

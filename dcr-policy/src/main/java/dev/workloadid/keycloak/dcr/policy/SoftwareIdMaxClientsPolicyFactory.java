@@ -69,7 +69,9 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
          */
         private void reserve(String softwareId) {
             SingleUseObjectProvider objects = session.singleUseObjects();
-            String key = "wi-dcr-swid:" + model.getId() + ":" + softwareId; // the policy instance belongs to one realm
+            // Per realm, not per policy component: the anonymous and authenticated sets each have one,
+            // and registrations through both count the same clients.
+            String key = "wi-dcr-swid:" + session.getContext().getRealm().getId() + ":" + softwareId;
             if (!objects.putIfAbsent(key, RESERVATION_SECONDS)) {
                 throw new DcrError("temporarily_unavailable",
                         "another registration for software_id " + softwareId + " is in progress; retry", 429);
