@@ -47,35 +47,40 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
 
             @Override
             public boolean allowsAttestedRegistration(RealmModel realm, String spiffeId) {
-                try {
+                return failClosed(realm, () -> {
                     io.spiffe.spiffeid.SpiffeId id = SpiffeIds.parse(spiffeId);
                     return session.getProvider(SpiffeTrustProvider.class).trustDomain(realm, id.getTrustDomain())
                             .map(settings -> settings.allowsAttestedRegistration(id)).orElse(false);
-                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
-                    return false;
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
-                    return false; // fail closed
-                }
+                });
             }
 
             @Override
             public boolean trustsDomain(RealmModel realm, String trustDomain) {
-                try {
-                    return session.getProvider(SpiffeTrustProvider.class)
-                            .trustDomain(realm, SpiffeIds.parseTrustDomain(trustDomain)).isPresent();
-                } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
-                    return false;
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
-                    return false; // fail closed
-                }
+                return failClosed(realm, () -> session.getProvider(SpiffeTrustProvider.class)
+                        .trustDomain(realm, SpiffeIds.parseTrustDomain(trustDomain)).isPresent());
             }
 
             @Override
             public void close() {
             }
         };
+    }
+
+    /** A question about the realm's trust domains whose answer may be a refusal. */
+    private interface TrustQuestion {
+        boolean ask() throws SpiffeIdFormatException, TrustDomainConflictException;
+    }
+
+    /** No for a malformed ID or a misconfigured trust domain, and for anything unexpected (logged). */
+    private static boolean failClosed(RealmModel realm, TrustQuestion question) {
+        try {
+            return question.ask();
+        } catch (SpiffeIdFormatException | TrustDomainConflictException e) {
+            return false;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
+            return false;
+        }
     }
 
     @Override

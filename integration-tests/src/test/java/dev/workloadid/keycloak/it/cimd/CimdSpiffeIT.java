@@ -1,13 +1,13 @@
 package dev.workloadid.keycloak.it.cimd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.Http;
 import dev.workloadid.keycloak.it.harness.KeycloakExtension;
+import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,16 +43,7 @@ class CimdSpiffeIT {
         realm = admin.createRealm("cimd-spiffe");
         issuer = admin.realmUrl(realm).toString();
         authority = new SpiffeTestAuthority("cimd-spiffe.test");
-        String realmId = admin.getJson("/realms/" + realm).get("id").asText();
-
-        ObjectNode trustDomain = Http.JSON.createObjectNode().put("name", "cimd-spiffe.test")
-                .put("providerType", "org.keycloak.services.ui.extend.UiPageProvider")
-                .put("providerId", "spiffe-trust-domain").put("parentId", realmId);
-        ObjectNode td = trustDomain.putObject("config");
-        td.putArray("trustDomain").add(authority.trustDomain());
-        td.putArray("bundleSource").add("static");
-        td.putArray("staticBundle").add(authority.bundleJson());
-        AdminClient.expect(admin.post("/realms/" + realm + "/components", trustDomain), 201);
+        Spiffe.createTrustDomain(admin, realm, Spiffe.TrustDomainConfig.staticBundle(authority));
 
         host = new DocumentHost(TestCa.shared());
         host.json("/agent.json", CimdIT.doc(host.url("/agent.json"), Map.of(
@@ -110,8 +101,8 @@ class CimdSpiffeIT {
     @Test
     void sca08_documentsNamingAWorkloadsSpiffeIdCannotCrowdOutItsOwnRegistration() throws Exception {
         String victim = authority.spiffeId("/crowded/victim");
-        admin.createClient(realm, spiffeClient("victim", victim));
-        admin.createClient(realm, spiffeClient("catch-all", authority.spiffeId("/crowded/*")));
+        admin.createClient(realm, Spiffe.spiffeClient("victim", victim));
+        admin.createClient(realm, Spiffe.spiffeClient("catch-all", authority.spiffeId("/crowded/*")));
         // More document clients claiming the victim's exact ID than one search page holds; their
         // https:// client_ids sort before "victim".
         for (int i = 0; i < 12; i++) {
@@ -130,13 +121,5 @@ class CimdSpiffeIT {
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(SignedJWT.parse(response.json().path("access_token").asText()).getJWTClaimsSet()
                 .getStringClaim("azp")).isEqualTo("victim");
-    }
-
-    private static ObjectNode spiffeClient(String clientId, String binding) {
-        ObjectNode client = Http.JSON.createObjectNode().put("clientId", clientId).put("publicClient", false)
-                .put("serviceAccountsEnabled", true).put("standardFlowEnabled", false)
-                .put("clientAuthenticatorType", "spiffe-jwt-svid");
-        client.putObject("attributes").put("jwt.credential.sub", binding);
-        return client;
     }
 }
