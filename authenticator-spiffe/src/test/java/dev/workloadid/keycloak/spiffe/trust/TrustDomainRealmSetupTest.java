@@ -4,7 +4,6 @@ import dev.workloadid.keycloak.spiffe.testing.FakeRealm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.models.AuthenticationExecutionModel;
-import org.keycloak.models.AuthenticationFlowModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
@@ -20,18 +19,7 @@ class TrustDomainRealmSetupTest {
     @BeforeEach
     void realmWithTheBuiltInClientsFlow() {
         realm = new FakeRealm("r1");
-        AuthenticationFlowModel clients = new AuthenticationFlowModel();
-        clients.setAlias("clients");
-        clients.setBuiltIn(true);
-        clients.setTopLevel(true);
-        clients.setProviderId("client-flow");
-        realm.clientFlow = realm.addFlow(clients);
-        AuthenticationExecutionModel secret = new AuthenticationExecutionModel();
-        secret.setParentFlow(clients.getId());
-        secret.setAuthenticator("client-secret");
-        secret.setRequirement(AuthenticationExecutionModel.Requirement.ALTERNATIVE);
-        secret.setPriority(10);
-        realm.executions.add(secret);
+        realm.builtInClientsFlow("client-secret");
     }
 
     @Test

@@ -51,45 +51,21 @@ class RealmSetupTest {
     }
 
     private RealmModel.RealmCreationEvent creation(RealmModel created) {
-        return new RealmModel.RealmCreationEvent() {
-            @Override
-            public RealmModel getCreatedRealm() {
-                return created;
-            }
-
-            @Override
-            public KeycloakSession getKeycloakSession() {
-                return session;
-            }
-        };
+        return event(RealmModel.RealmCreationEvent.class, created);
     }
 
     private RealmModel.RealmPostCreateEvent postCreate(RealmModel created) {
-        return new RealmModel.RealmPostCreateEvent() {
-            @Override
-            public RealmModel getCreatedRealm() {
-                return created;
-            }
-
-            @Override
-            public KeycloakSession getKeycloakSession() {
-                return session;
-            }
-        };
+        return event(RealmModel.RealmPostCreateEvent.class, created);
     }
 
     private ClientModel.ClientUpdatedEvent clientUpdated(ClientModel client) {
-        return new ClientModel.ClientUpdatedEvent() {
-            @Override
-            public ClientModel getUpdatedClient() {
-                return client;
-            }
+        return event(ClientModel.ClientUpdatedEvent.class, client);
+    }
 
-            @Override
-            public KeycloakSession getKeycloakSession() {
-                return session;
-            }
-        };
+    /** An event of {@code type} about {@code subject} (the created realm or the updated client) in {@link #session}. */
+    private <T> T event(Class<T> type, Object subject) {
+        return type.cast(Proxy.newProxyInstance(RealmSetupTest.class.getClassLoader(), new Class<?>[]{type},
+                (proxy, method, args) -> method.getName().equals("getKeycloakSession") ? session : subject));
     }
 
     private static KeycloakSession session() {
