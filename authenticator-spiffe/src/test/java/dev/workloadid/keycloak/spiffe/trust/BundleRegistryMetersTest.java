@@ -2,12 +2,10 @@ package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
 import dev.workloadid.keycloak.spiffe.testing.MutableClock;
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.workloadid.keycloak.spiffe.testing.TestMeters;
 import io.spiffe.spiffeid.TrustDomain;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -17,19 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Bundle refreshes and age as meters, labelled by realm name and trust domain. */
 class BundleRegistryMetersTest {
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @RegisterExtension
+    final TestMeters meters = new TestMeters();
     private final MutableClock clock = new MutableClock();
     private volatile boolean failing;
-
-    @BeforeEach
-    void addRegistry() {
-        Metrics.addRegistry(meters);
-    }
-
-    @AfterEach
-    void removeRegistry() {
-        Metrics.removeRegistry(meters);
-    }
 
     @Test
     void refreshesAreCountedByOutcomeAndTheAgeGrowsWithTheClock() throws Exception {
@@ -61,16 +50,16 @@ class BundleRegistryMetersTest {
 
         assertThat(counter("success")).isEqualTo(1);
         assertThat(counter("failure")).isEqualTo(1);
-        assertThat(meters.get("wi.spiffe.bundle.age").tags("realm", "meters-realm", "trust_domain", "meters.test")
+        assertThat(meters.registry.get("wi.spiffe.bundle.age").tags("realm", "meters-realm", "trust_domain", "meters.test")
                 .gauge().value()).isEqualTo(61);
 
         registry.forget("realm-id", "td-m");
-        assertThat(meters.find("wi.spiffe.bundle.age").tags("realm", "meters-realm").gauge())
+        assertThat(meters.registry.find("wi.spiffe.bundle.age").tags("realm", "meters-realm").gauge())
                 .as("removed with the last entry of its trust domain").isNull();
     }
 
     private double counter(String outcome) {
-        return meters.get("wi.spiffe.bundle.refreshes")
+        return meters.registry.get("wi.spiffe.bundle.refreshes")
                 .tags("realm", "meters-realm", "trust_domain", "meters.test", "outcome", outcome).counter().count();
     }
 }
