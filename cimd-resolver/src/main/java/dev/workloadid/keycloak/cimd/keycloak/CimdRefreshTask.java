@@ -222,7 +222,7 @@ final class CimdRefreshTask implements ScheduledTask {
                 return;
             }
             DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(),
-                    client.isEnabled() ? cache : null);
+                    client.isEnabled() && !DocumentClients.keysUnrecorded(client) ? cache : null);
             if (outcome.unchanged() && keysDue != null) {
                 DocumentClients.storeKeys(client, keysDue, factory.documents().fetchKeys(keysDue, settings, factory.devAllowLoopback()));
             }

@@ -48,6 +48,8 @@ final class DocumentClients {
     /** The document's jwks_uri (its keys are stored inline) and when those keys must be fetched again. */
     static final String JWKS_URI = "cimd.jwks_uri";
     static final String KEYS_EXPIRE_AT = "cimd.keys_expire_at";
+    /** {@value #KEYS_EXPIRE_AT} of a client whose document carries its keys itself. */
+    static final String KEYS_INLINE = "inline";
     /** authenticator-spiffe's client authenticator id and client attribute (no code dependency). */
     static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
     static final String DEVICE_GRANT_ATTRIBUTE = "oauth2.device.authorization.grant.enabled";
@@ -204,7 +206,7 @@ final class DocumentClients {
             storeKeys(client, doc.jwksUri(), new DocumentFetcher.Keys(outcome.jwks(), outcome.keysExpireAt()));
         } else {
             client.removeAttribute(JWKS_URI);
-            client.removeAttribute(KEYS_EXPIRE_AT);
+            setOrRemove(client, KEYS_EXPIRE_AT, doc.authMethod() == AuthMethod.PRIVATE_KEY_JWT ? KEYS_INLINE : null);
         }
         if (doc.authMethod() == AuthMethod.SPIFFE_JWT) {
             client.setAttribute(PackClientAttributes.DOCUMENT_SPIFFE_ID, doc.spiffeId());
@@ -239,6 +241,14 @@ final class DocumentClients {
     static String keysDue(ClientModel client, Instant now) {
         String uri = client.getAttribute(JWKS_URI);
         return uri != null && parseLong(client.getAttribute(KEYS_EXPIRE_AT)) <= now.getEpochSecond() ? uri : null;
+    }
+
+    /**
+     * A private_key_jwt client stored by a build that did not record where its keys came from: its
+     * document is fetched in full once (no conditional request), so that its keys get a lifetime.
+     */
+    static boolean keysUnrecorded(ClientModel client) {
+        return "client-jwt".equals(client.getClientAuthenticatorType()) && client.getAttribute(KEYS_EXPIRE_AT) == null;
     }
 
     static void storeCacheState(ClientModel client, CacheState cache) {
