@@ -60,14 +60,7 @@ public final class DocumentFetcher {
     public Outcome fetch(String url, CimdSettings settings, boolean devAllowLoopback, CacheState previous)
             throws DocumentRejectedException {
         URI uri = URI.create(url);
-        if (uri.getHost() == null) {
-            throw new DocumentRejectedException("CIMD-01", "the client_id URL has no host");
-        }
-        try {
-            settings.hosts().check(uri.getHost());
-        } catch (UrlRuleException e) {
-            throw new DocumentRejectedException(e.rule(), e.getMessage());
-        }
+        checkHost(uri, settings, "CIMD-01", "the client_id URL", "");
         FetchPolicy policy = settings.fetchPolicy(devAllowLoopback);
         HttpCacheLifetime lifetime = settings.cacheLifetime();
         ConditionalHeaders conditional = previous == null ? ConditionalHeaders.NONE : previous.conditional();
@@ -100,16 +93,21 @@ public final class DocumentFetcher {
      * still fresh): the host is checked against the realm's current host lists first.
      */
     public Keys fetchKeys(String jwksUri, CimdSettings settings, boolean devAllowLoopback) throws DocumentRejectedException {
-        URI uri = URI.create(jwksUri);
+        checkHost(URI.create(jwksUri), settings, "CIMD-38", "jwks_uri", "jwks_uri ");
+        return keys(jwksUri, settings.fetchPolicy(devAllowLoopback), settings.cacheLifetime());
+    }
+
+    /** The realm's host lists decide before anything is fetched from {@code uri}. */
+    private static void checkHost(URI uri, CimdSettings settings, String noHostRule, String what, String refusalPrefix)
+            throws DocumentRejectedException {
         if (uri.getHost() == null) {
-            throw new DocumentRejectedException("CIMD-38", "jwks_uri has no host");
+            throw new DocumentRejectedException(noHostRule, what + " has no host");
         }
         try {
             settings.hosts().check(uri.getHost());
         } catch (UrlRuleException e) {
-            throw new DocumentRejectedException(e.rule(), "jwks_uri " + e.getMessage());
+            throw new DocumentRejectedException(e.rule(), refusalPrefix + e.getMessage());
         }
-        return keys(jwksUri, settings.fetchPolicy(devAllowLoopback), settings.cacheLifetime());
     }
 
     /** Keys live as long as their own response says (within the realm's floor and ceiling), not the document's. */

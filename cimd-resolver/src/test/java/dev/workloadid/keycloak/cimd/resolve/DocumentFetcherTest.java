@@ -90,4 +90,25 @@ class DocumentFetcherTest {
             assertThat(lookups).hasValue(0);
         }
     }
+
+    @Test
+    void cimd36_keysFetchedAgainOnlyFromAHostTheRealmStillAccepts() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
+            lookups.incrementAndGet();
+            throw new UnknownHostException(host);
+        })) {
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"),
+                    CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+            assertThatThrownBy(() -> documents.fetchKeys("https://denied.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
+                    .hasMessageStartingWith("jwks_uri ");
+            assertThat(lookups).hasValue(0);
+            // An accepted host is resolved (and here fails, transiently: the client is kept for now).
+            assertThatThrownBy(() -> documents.fetchKeys("https://keys.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.transientFailure()).isTrue());
+            assertThat(lookups).hasValue(1);
+        }
+    }
 }

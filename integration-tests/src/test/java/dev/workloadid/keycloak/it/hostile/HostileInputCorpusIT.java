@@ -811,8 +811,9 @@ class HostileInputCorpusIT {
                 POLICY_403));
         c.add(new Case(REGISTRATION, "default endpoint: jwks.url attribute", () -> Dcr.post(keycloakDefault, Map.of(
                 "clientId", "hostile-jwks-url", "publicClient", false, "clientAuthenticatorType", "client-jwt",
-                "attributes", Map.of("use.jwks.url", "true", "jwks.url", fixtures.url("statements.issuer.test", "/trap/jwks-url")
-                        .toString())), null), POLICY_403));
+                // A real JWK set: wi-jwks may check it (through the safe fetcher) before wi-server-fetched-uris refuses.
+                "attributes", Map.of("use.jwks.url", "true", "jwks.url", fixtures.url("statements.issuer.test",
+                        "/hostile/client-jwks").toString())), null), POLICY_403));
         return c;
     }
 }
