@@ -785,7 +785,7 @@ class HostileInputCorpusIT {
                 Map.of("iss", "https://unknown.issuer.test", "software_id", "x"))), UNAPPROVED));
         c.add(reg("statement without issuer", () -> publicNative().put("software_statement", Dcr.sign(issuerKey,
                 Map.of("software_id", "x"))), STATEMENT));
-        c.add(reg("statement as a number", () -> with(publicNative(), "software_statement", 42), METADATA));
+        c.add(reg("statement as a number", () -> with(publicNative(), "software_statement", 42), STATEMENT));
         c.add(reg("redirect_uris 1000 wildcards", () -> with(publicNative().put("application_type", "web"), "redirect_uris",
                 java.util.Collections.nCopies(1000, "https://app.example.com/*")), REDIRECT));
         // Tokens
