@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 final class DistKeycloakServer implements KeycloakServer {
 
-    /** Generous: augmentation alone takes minutes on a shared, loaded build machine. */
+    // Generous: on a busy build machine the first start (augmentation included) takes minutes.
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "admin";
