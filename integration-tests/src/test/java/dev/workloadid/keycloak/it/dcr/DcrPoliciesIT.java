@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.it.dcr;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
@@ -255,6 +256,64 @@ class DcrPoliciesIT {
             assertThat(ok.status()).as(ok.body()).isEqualTo(201);
             Http.Response okOidc = Dcr.post(oidc, Dcr.metadata("https://app.test/cb"), null);
             assertThat(okOidc.status()).as(okOidc.body()).isEqualTo(201);
+        } finally {
+            admin.deleteRealm(own);
+        }
+    }
+
+    @Test
+    void dcr04_samlClientsCannotMakeKeycloakCallTheirUrls(AdminClient admin) throws Exception {
+        String own = admin.createRealm("dcr-saml-fetched");
+        try {
+            Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
+            Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
+            Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
+            URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
+            URI descriptor = admin.base().resolve("/realms/" + own + "/clients-registrations/saml2-entity-descriptor");
+            int before = Dcr.clientCount(admin, own);
+
+            for (String attribute : List.of("saml_single_logout_service_url_post", "saml_single_logout_service_url_redirect",
+                    "saml_single_logout_service_url_soap", "saml_artifact_resolution_service_url")) {
+                ObjectNode rep = Http.JSON.createObjectNode().put("clientId", "sp-" + attribute)
+                        .put("protocol", "saml").put("frontchannelLogout", false);
+                rep.putObject("attributes").put(attribute, "http://127.0.0.1:9/internal");
+                Http.Response r = Dcr.post(representation, rep, Dcr.initialAccessToken(admin, own));
+                assertThat(r.status()).as(attribute + ": " + r.body()).isBetween(400, 403);
+                assertThat(r.body()).contains(attribute);
+            }
+
+            String entity = """
+                    <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:test:sp:artifact">
+                      <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+                        <md:ArtifactResolutionService Binding="urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
+                            Location="http://127.0.0.1:9/ars" index="0"/>
+                        <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+                            Location="https://sp.test/acs" index="0"/>
+                      </md:SPSSODescriptor>
+                    </md:EntityDescriptor>""";
+            Http.Response viaDescriptor = Http.send(java.net.http.HttpRequest.newBuilder(descriptor)
+                    .header("Content-Type", "application/xml").header("Accept", "application/json")
+                    .header("Authorization", "Bearer " + Dcr.initialAccessToken(admin, own))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(entity)).build());
+            assertThat(viaDescriptor.status()).as(viaDescriptor.body()).isBetween(400, 403);
+            assertThat(viaDescriptor.body()).contains("saml_artifact_resolution_service_url");
+            assertThat(Dcr.clientCount(admin, own)).as("nothing created").isEqualTo(before);
+
+            // Front-channel logout: the browser carries the request, so the POST URL is fine ...
+            ObjectNode front = Http.JSON.createObjectNode().put("clientId", "sp-front")
+                    .put("protocol", "saml").put("frontchannelLogout", true);
+            front.putObject("attributes").put("saml_single_logout_service_url_post", "https://sp.test/slo");
+            Http.Response created = Dcr.post(representation, front, Dcr.initialAccessToken(admin, own));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // ... until an update switches the client to back-channel logout with the stored URL.
+            ObjectNode toBack = Http.JSON.createObjectNode().put("clientId", "sp-front")
+                    .put("protocol", "saml").put("frontchannelLogout", false);
+            URI self = representation.resolve("default/sp-front");
+            Http.Response update = Dcr.put(self, toBack, created.json().get("registrationAccessToken").asText());
+            assertThat(update.status()).as(update.body()).isBetween(400, 403);
+            JsonNode stored = StreamSupport.stream(admin.getJson("/realms/" + own + "/clients").spliterator(), false)
+                    .filter(c -> "sp-front".equals(c.path("clientId").asText())).findFirst().orElseThrow();
+            assertThat(stored.path("frontchannelLogout").asBoolean()).as("update not applied").isTrue();
         } finally {
             admin.deleteRealm(own);
         }
