@@ -139,6 +139,9 @@ public final class RegistrationRequest {
             rep.setFullScopeAllowed(false);
         }
         rep.setAttributes(attributes);
+        if (attestedSpiffeId != null) {
+            SpiffeBindingRules.keepWorkloadOnly(rep);
+        }
     }
 
     private static void put(Map<String, String> attributes, String key, String value) {
