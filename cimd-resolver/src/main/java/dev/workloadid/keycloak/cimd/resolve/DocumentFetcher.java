@@ -9,6 +9,7 @@ import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
 import dev.workloadid.keycloak.common.net.ConditionalHeaders;
 import dev.workloadid.keycloak.common.net.FetchException;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.FetchPolicy;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
@@ -36,10 +37,18 @@ public final class DocumentFetcher {
     }
 
     private final SafeFetcher fetcher;
+    private final PortList allowedPorts;
     private final Clock clock;
 
+    /** Documents and jwks_uri on port 443 only. */
     public DocumentFetcher(SafeFetcher fetcher, Clock clock) {
+        this(fetcher, PortList.HTTPS, clock);
+    }
+
+    /** @param allowedPorts the ports document URLs and the jwks_uri they name may use (server option) */
+    public DocumentFetcher(SafeFetcher fetcher, PortList allowedPorts, Clock clock) {
         this.fetcher = fetcher;
+        this.allowedPorts = allowedPorts;
         this.clock = clock;
     }
 
@@ -59,7 +68,7 @@ public final class DocumentFetcher {
         } catch (UrlRuleException e) {
             throw new DocumentRejectedException(e.rule(), e.getMessage());
         }
-        FetchPolicy policy = settings.fetchPolicy(devAllowLoopback);
+        FetchPolicy policy = settings.fetchPolicy(devAllowLoopback).toBuilder().allowedPorts(allowedPorts).build();
         HttpCacheLifetime lifetime = settings.cacheLifetime();
         ConditionalHeaders conditional = previous == null ? ConditionalHeaders.NONE : previous.conditional();
         FetchResult result = get(uri, policy, conditional, "client metadata document");

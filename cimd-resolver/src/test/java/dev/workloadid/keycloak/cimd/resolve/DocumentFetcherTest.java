@@ -90,4 +90,26 @@ class DocumentFetcherTest {
             assertThat(lookups).hasValue(0);
         }
     }
+
+    @Test
+    void cimd36_documentUrlsNamePort443UnlessTheServerAllowsMore() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
+            lookups.incrementAndGet();
+            throw new UnknownHostException(host);
+        })) {
+            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test")));
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            assertThatThrownBy(() -> documents.fetch("https://app.docs.test:8443/c.json", settings, false, null))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
+                    .hasMessageContaining("port 8443");
+            assertThat(lookups).hasValue(0);
+            // Allowed by the server option: the fetch goes on (and fails here at the name lookup).
+            DocumentFetcher wider = new DocumentFetcher(fetcher,
+                    dev.workloadid.keycloak.common.net.PortList.parse("443,8443"), Clock.systemUTC());
+            assertThatThrownBy(() -> wider.fetch("https://app.docs.test:8443/c.json", settings, false, null))
+                    .isInstanceOf(DocumentRejectedException.class).hasMessageContaining("could not be resolved");
+            assertThat(lookups).hasValue(1);
+        }
+    }
 }
