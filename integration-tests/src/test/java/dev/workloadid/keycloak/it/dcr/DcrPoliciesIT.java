@@ -48,7 +48,15 @@ class DcrPoliciesIT {
         ECKey key = Dcr.newKey("c1");
         jwksHost = new LoopbackHttpsServer(TestCa.shared())
                 .json("/jwks", () -> Dcr.jwks(key))
-                .json("/not-jwks", () -> "{\"hello\":\"world\"}");
+                .json("/not-jwks", () -> "{\"hello\":\"world\"}")
+                .handle("/slow-jwks", exchange -> {
+                    try {
+                        Thread.sleep(3_000); // longer than the fetcher's 2 s read timeout
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    LoopbackHttpsServer.respond(exchange, 200, "application/json", Dcr.jwks(key));
+                });
     }
 
     @AfterAll
@@ -317,5 +325,63 @@ class DcrPoliciesIT {
         } finally {
             admin.deleteRealm(own);
         }
+    }
+
+    /** CIMD-36 for DCR: fetched URLs name port 443 unless the server allows others; nothing else is even resolved. */
+    @Test
+    void cimd36_jwksUriOnAPortOutsideTheAllowListIsRefusedUnfetched(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+        request.put("token_endpoint_auth_method", "private_key_jwt");
+        // 8443 is outside the fixtures' (ephemeral) port range the harness allows; nothing listens there.
+        request.put("jwks_uri", "https://statements.issuer.test:8443/jwks");
+        Http.Response r = register(request);
+        refused(r, "invalid_client_metadata", admin, before);
+        assertThat(r.json().path("error_description").asText()).contains("port 8443").contains("not allowed");
+    }
+
+    /**
+     * CIMD-36 for DCR: an unauthenticated registrant learns nothing about the network from a
+     * jwks_uri: no name, a refused connection, a failed TLS handshake and a timeout all get one
+     * description; the event log keeps what happened.
+     */
+    @Test
+    void cimd36_everyNetworkFailureGetsOneDescriptionAndTheEventKeepsTheDetail(AdminClient admin) throws Exception {
+        ObjectNode events = Http.JSON.createObjectNode().put("eventsEnabled", true);
+        events.putArray("enabledEventTypes");
+        AdminClient.expect(admin.put("/realms/" + realm, events), 204);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String good = jwksHost.url("statements.issuer.test", "/jwks").toString();
+        Map<String, String> failures = new java.util.LinkedHashMap<>();
+        failures.put("could not be resolved", good.replace("statements.issuer.test", "nxdomain.issuer.test"));
+        failures.put("could not connect", "https://statements.issuer.test:" + closedPort + "/jwks");
+        // localhost resolves to loopback but is not a name on the fixture's certificate.
+        failures.put("TLS certificate", good.replace("statements.issuer.test", "localhost"));
+        failures.put("sent nothing", jwksHost.url("statements.issuer.test", "/slow-jwks").toString());
+        java.util.Set<String> descriptions = new java.util.HashSet<>();
+        int before = Dcr.clientCount(admin, realm);
+        for (Map.Entry<String, String> failure : failures.entrySet()) {
+            String url = failure.getValue();
+            ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+            request.put("token_endpoint_auth_method", "private_key_jwt");
+            request.put("jwks_uri", url);
+            Http.Response r = register(request);
+            refused(r, "invalid_client_metadata", admin, before);
+            String host = URI.create(url).getHost();
+            descriptions.add(r.json().path("error_description").asText().replace(url, "URL").replace(host, "HOST"));
+            JsonNode event = StreamSupport.stream(admin.getJson("/realms/" + realm
+                            + "/events?type=CLIENT_REGISTER_ERROR&max=100").spliterator(), false)
+                    .filter(e -> e.path("details").path("reason").asText().contains(url))
+                    .findFirst().orElseThrow(() -> new AssertionError("no event for " + url));
+            assertThat(event.path("error").asText()).isEqualTo("invalid_client_metadata");
+            assertThat(event.path("details").path("reason").asText()).as(url).contains(failure.getKey());
+        }
+        assertThat(descriptions).as("what the registrant is told").hasSize(1);
+        assertThat(descriptions.iterator().next()).isEqualTo(
+                "jwks_uri could not be fetched: the JWK set at URL could not be fetched: "
+                        + "host HOST could not be resolved to a permitted public address");
     }
 }
