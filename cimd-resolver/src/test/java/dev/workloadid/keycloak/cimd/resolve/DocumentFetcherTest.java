@@ -72,14 +72,18 @@ class DocumentFetcherTest {
                 .isInstanceOf(DocumentRejectedException.class);
     }
 
+    /** A fetcher whose resolver counts and answers nothing: were it asked, a fetch fails with a DNS error, not a rule. */
+    private static SafeFetcher countingNoDns(AtomicInteger lookups) throws Exception {
+        return new SafeFetcher(SSLContext.getDefault(), host -> {
+            lookups.incrementAndGet();
+            throw new UnknownHostException(host);
+        });
+    }
+
     @Test
     void cimd36_aHostTheRealmRefusesIsNeverResolvedOrFetched() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        // The resolver answers nothing: were it asked, the fetch would fail with a DNS error, not the rule.
-        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
-            lookups.incrementAndGet();
-            throw new UnknownHostException(host);
-        })) {
+        try (SafeFetcher fetcher = countingNoDns(lookups)) {
             DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
             CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"),
                     CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
@@ -94,10 +98,7 @@ class DocumentFetcherTest {
     @Test
     void cimd36_documentUrlsNamePort443UnlessTheServerAllowsMore() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
-            lookups.incrementAndGet();
-            throw new UnknownHostException(host);
-        })) {
+        try (SafeFetcher fetcher = countingNoDns(lookups)) {
             CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test")));
             DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
             assertThatThrownBy(() -> documents.fetch("https://app.docs.test:8443/c.json", settings, false, null))

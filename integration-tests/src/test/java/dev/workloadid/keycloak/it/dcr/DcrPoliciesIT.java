@@ -235,14 +235,19 @@ class DcrPoliciesIT {
         assertThat(r.json().get("application_type").asText()).isEqualTo("native");
     }
 
+    /** A realm of its own: wi-server-fetched-uris in both sets besides Keycloak's defaults (trusted hosts off for anonymous). */
+    private static String realmWithServerFetchedUrisPolicy(AdminClient admin, String prefix) {
+        String own = admin.createRealm(prefix);
+        Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
+        Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
+        Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
+        return own;
+    }
+
     @Test
     void dcr04_keycloaksOwnEndpointsRefuseUrlsKeycloakWouldCall(AdminClient admin) {
-        // Its own realm: only this policy besides Keycloak's defaults (trusted hosts off for anonymous).
-        String own = admin.createRealm("dcr-fetched");
+        String own = realmWithServerFetchedUrisPolicy(admin, "dcr-fetched");
         try {
-            Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
-            Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
-            Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
             URI oidc = admin.base().resolve("/realms/" + own + "/clients-registrations/openid-connect");
             URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
             int before = Dcr.clientCount(admin, own);
@@ -271,11 +276,8 @@ class DcrPoliciesIT {
 
     @Test
     void dcr04_samlClientsCannotMakeKeycloakCallTheirUrls(AdminClient admin) throws Exception {
-        String own = admin.createRealm("dcr-saml-fetched");
+        String own = realmWithServerFetchedUrisPolicy(admin, "dcr-saml-fetched");
         try {
-            Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
-            Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
-            Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
             URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
             URI descriptor = admin.base().resolve("/realms/" + own + "/clients-registrations/saml2-entity-descriptor");
             int before = Dcr.clientCount(admin, own);

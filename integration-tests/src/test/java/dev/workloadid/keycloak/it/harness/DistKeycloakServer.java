@@ -247,8 +247,9 @@ final class DistKeycloakServer implements KeycloakServer {
      * outside it (e.g. 8443) stay refused and the allow-list itself can be tested.
      */
     static String fixturePorts() {
-        try {
-            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+        // Read line-wise: Files.readString gets a truncated answer from this procfs file.
+        try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String[] range = in.readLine().trim().split("\\s+");
             return Integer.parseInt(range[0]) + "-" + Integer.parseInt(range[1]);
         } catch (IOException | RuntimeException e) {
             return "1024-65535";
