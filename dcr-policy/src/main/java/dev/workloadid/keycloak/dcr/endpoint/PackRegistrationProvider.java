@@ -194,7 +194,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         String applicationType = McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE),
                 m.list(RegistrationMetadata.REDIRECT_URIS), false);
         RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
-                session.getContext().getConnection().getRemoteAddr(), applicationType);
+                RegistrationRequest.sourceAddress(session), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
         return request;
     }

@@ -68,12 +68,14 @@ class DcrRateLimitProxyIT {
 
     @Test
     void dcr03_ipv6CallersAreCountedPerSlash64AndIpv4PerAddress() {
-        // Five addresses of one /64: one count, three registrations.
+        // Five addresses of one /64 (as proxies write them, unbracketed): one count, three registrations.
         long created = java.util.stream.IntStream.rangeClosed(1, 5)
-                .map(i -> register("[2001:db8:1:2::" + Integer.toHexString(i) + "]")).filter(s -> s == 201).count();
+                .map(i -> register("2001:db8:1:2::" + Integer.toHexString(i))).filter(s -> s == 201).count();
         assertThat(created).as("registrations from one IPv6 /64").isEqualTo(3);
+        // A bracketed spelling is the same network (Keycloak then reports no address, only a host).
+        assertThat(register("[2001:db8:1:2::77]")).isEqualTo(429);
         // The neighbouring /64 has its own count.
-        assertThat(register("[2001:db8:1:3::1]")).isEqualTo(201);
+        assertThat(register("2001:db8:1:3::1")).isEqualTo(201);
         // IPv4 addresses count one by one.
         assertThat(register("192.0.2.10")).isEqualTo(201);
         assertThat(register("192.0.2.11")).isEqualTo(201);
