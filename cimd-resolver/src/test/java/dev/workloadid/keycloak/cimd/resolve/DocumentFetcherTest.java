@@ -72,21 +72,23 @@ class DocumentFetcherTest {
                 .isInstanceOf(DocumentRejectedException.class);
     }
 
-    /** A fetcher whose resolver counts and answers nothing: were it asked, a fetch fails with a DNS error, not a rule. */
-    private static SafeFetcher countingNoDns(AtomicInteger lookups) throws Exception {
+    /** A fetcher whose resolver counts lookups and answers none: a fetch fails with a DNS error, not a rule. */
+    private static SafeFetcher noDns(AtomicInteger lookups) throws Exception {
         return new SafeFetcher(SSLContext.getDefault(), host -> {
             lookups.incrementAndGet();
             throw new UnknownHostException(host);
         });
     }
 
+    private static final CimdSettings DOCS_TEST_ONLY = CimdSettings.from(Map.of(
+            CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"), CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+
     @Test
     void cimd36_aHostTheRealmRefusesIsNeverResolvedOrFetched() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        try (SafeFetcher fetcher = countingNoDns(lookups)) {
+        try (SafeFetcher fetcher = noDns(lookups)) {
             DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
-            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"),
-                    CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+            CimdSettings settings = DOCS_TEST_ONLY;
             for (String url : List.of("https://denied.docs.test/c.json", "https://elsewhere.test/c.json")) {
                 assertThatThrownBy(() -> documents.fetch(url, settings, false, null))
                         .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"));
@@ -96,19 +98,35 @@ class DocumentFetcherTest {
     }
 
     @Test
+    void cimd36_keysFetchedAgainOnlyFromAHostTheRealmStillAccepts() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        try (SafeFetcher fetcher = noDns(lookups)) {
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            CimdSettings settings = DOCS_TEST_ONLY;
+            assertThatThrownBy(() -> documents.fetchKeys("https://denied.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
+                    .hasMessageStartingWith("jwks_uri ");
+            assertThat(lookups).hasValue(0);
+            // An accepted host is resolved (and here fails, transiently: the client is kept for now).
+            assertThatThrownBy(() -> documents.fetchKeys("https://keys.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.transientFailure()).isTrue());
+            assertThat(lookups).hasValue(1);
+        }
+    }
+
+    @Test
     void cimd36_documentUrlsNamePort443UnlessTheServerAllowsMore() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        try (SafeFetcher fetcher = countingNoDns(lookups)) {
-            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test")));
+        try (SafeFetcher fetcher = noDns(lookups)) {
             DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
-            assertThatThrownBy(() -> documents.fetch("https://app.docs.test:8443/c.json", settings, false, null))
+            assertThatThrownBy(() -> documents.fetch("https://app.docs.test:8443/c.json", DOCS_TEST_ONLY, false, null))
                     .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
                     .hasMessageContaining("port 8443");
             assertThat(lookups).hasValue(0);
             // Allowed by the server option: the fetch goes on (and fails here at the name lookup).
             DocumentFetcher wider = new DocumentFetcher(fetcher,
                     dev.workloadid.keycloak.common.net.PortList.parse("443,8443"), Clock.systemUTC());
-            assertThatThrownBy(() -> wider.fetch("https://app.docs.test:8443/c.json", settings, false, null))
+            assertThatThrownBy(() -> wider.fetch("https://app.docs.test:8443/c.json", DOCS_TEST_ONLY, false, null))
                     .isInstanceOf(DocumentRejectedException.class).hasMessageContaining("could not be resolved");
             assertThat(lookups).hasValue(1);
         }

@@ -76,7 +76,8 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
                 SpiffeBindingRules.checkWorkloadUpdate(spiffeId == null || spiffeId.isBlank() ? existing.getClientId() : spiffeId,
                         new SpiffeBindingRules.Shape(requested.getRedirectUris(), requested.isStandardFlowEnabled(),
                                 requested.isImplicitFlowEnabled(), requested.isDirectAccessGrantsEnabled(),
-                                requested.isFullScopeAllowed(), requested.isPublicClient(), attributes));
+                                requested.isFullScopeAllowed(), requested.isPublicClient(), attributes,
+                                requested.isConsentRequired(), requested.isBearerOnly()));
             }
         }
 

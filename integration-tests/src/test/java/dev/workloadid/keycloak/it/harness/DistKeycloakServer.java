@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 final class DistKeycloakServer implements KeycloakServer {
 
-    // Generous: a start on a loaded shared build machine has taken over four minutes; a healthy one is far quicker.
+    // Generous: on a busy build machine the first start (augmentation included) takes minutes.
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "admin";
