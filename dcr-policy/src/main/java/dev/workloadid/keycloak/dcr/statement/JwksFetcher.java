@@ -61,6 +61,11 @@ public final class JwksFetcher {
     private final Clock clock;
     private final Map<URI, Entry> cache = new ConcurrentHashMap<>();
 
+    /** JWKS URLs on port 443 only. */
+    public JwksFetcher(SafeFetcher fetcher, boolean allowLoopback, Clock clock) {
+        this(fetcher, allowLoopback, PortList.HTTPS, clock);
+    }
+
     public JwksFetcher(SafeFetcher fetcher, boolean allowLoopback, PortList allowedPorts, Clock clock) {
         this.fetcher = fetcher;
         this.policy = FetchPolicy.builder().maxBytes(MAX_JWKS_BYTES).allowLoopback(allowLoopback).allowedPorts(allowedPorts)
