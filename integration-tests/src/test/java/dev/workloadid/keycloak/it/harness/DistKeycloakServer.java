@@ -97,6 +97,10 @@ final class DistKeycloakServer implements KeycloakServer {
                     "--spi-spiffe-trust--default--dev-allow-loopback=true",
                     "--spi-client-registration--rfc7591--dev-allow-loopback=true",
                     "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
+                    // Fixtures listen on ephemeral ports: the fetchers' port allow-list (443 by default) admits those.
+                    "--spi-spiffe-trust--default--allowed-ports=" + fixturePorts(),
+                    "--spi-client-registration--rfc7591--allowed-ports=" + fixturePorts(),
+                    "--spi-client-storage--wi-cimd--allowed-ports=" + fixturePorts(),
                     // Revalidation of expired documents every second, so tests need not wait.
                     "--spi-client-storage--wi-cimd--refresh-interval-seconds=1",
                     // The README's recommendation: document clients counted through the attribute index.
@@ -251,6 +255,20 @@ final class DistKeycloakServer implements KeycloakServer {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The ports the fixtures' servers get (they bind port 0): the kernel's ephemeral range, so ports
+     * outside it (e.g. 8443) stay refused and the allow-list itself can be tested.
+     */
+    static String fixturePorts() {
+        // Read line-wise: Files.readString gets a truncated answer from this procfs file.
+        try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String[] range = in.readLine().trim().split("\\s+");
+            return Integer.parseInt(range[0]) + "-" + Integer.parseInt(range[1]);
+        } catch (IOException | RuntimeException e) {
+            return "32768-65535"; // the Linux and IANA ephemeral ranges
         }
     }
 
