@@ -63,27 +63,35 @@ public record TrustDomainSettings(
     /** Where a trust domain's bundle comes from. A Workload API source can be added as a new value. */
     public enum BundleSourceType {
         /** SPIFFE bundle endpoint, https_web profile (SCA-61, FED-06), polled per refresh hint. */
-        HTTPS_WEB("https_web"),
+        HTTPS_WEB("https_web", "SPIFFE bundle endpoint"),
         /** A bundle pasted by the administrator: SPIFFE bundle / JWK Set JSON, or PEM CA certificates. */
-        STATIC("static");
+        STATIC("static", "Static bundle");
 
         private final String value;
+        private final String label;
 
-        BundleSourceType(String value) {
+        BundleSourceType(String value, String label) {
             this.value = value;
+            this.label = label;
         }
 
         public String value() {
             return value;
         }
 
+        /** The words the admin console offers (and stores); realm files may use either. */
+        public String label() {
+            return label;
+        }
+
         static BundleSourceType parse(String value) {
             for (BundleSourceType type : values()) {
-                if (type.value.equals(value)) {
+                if (type.value.equals(value) || type.label.equalsIgnoreCase(value.trim())) {
                     return type;
                 }
             }
-            throw new IllegalArgumentException("bundleSource must be https_web or static, not '" + value + "'");
+            throw new IllegalArgumentException("bundleSource must be " + HTTPS_WEB.label + " (https_web) or "
+                    + STATIC.label + " (static), not '" + value + "'");
         }
     }
 
@@ -100,11 +108,11 @@ public record TrustDomainSettings(
         if (source == BundleSourceType.HTTPS_WEB) {
             String url = single(config, BUNDLE_ENDPOINT_URL, null);
             if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("bundleEndpointUrl is required for bundle source https_web");
+                throw new IllegalArgumentException("bundleEndpointUrl is required when bundleSource is " + BundleSourceType.HTTPS_WEB.label());
             }
             endpoint = httpsUrl(url.trim());
         } else if (staticBundle == null || staticBundle.isBlank()) {
-            throw new IllegalArgumentException("staticBundle is required for bundle source static");
+            throw new IllegalArgumentException("staticBundle is required when bundleSource is " + BundleSourceType.STATIC.label());
         }
         // The same limits RefreshPolicy and JwtSvidPolicy enforce, checked here so that a value the
         // runtime would refuse is a 400 on save, not a failure of every request of the trust domain.

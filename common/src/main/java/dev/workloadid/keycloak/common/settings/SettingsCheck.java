@@ -30,6 +30,12 @@ import java.util.regex.Pattern;
  */
 public final class SettingsCheck {
 
+    /**
+     * The type of a read-only list column: the console draws no form field for a type it has no editor
+     * for, but a page can still name the property as a list column; the factory fills it on save.
+     */
+    public static final String COLUMN_TYPE = "wi-column";
+
     /** Keys that are plain English words are not rephrased (they may be meant as words in a message). */
     private static final Pattern KEY_LIKE = Pattern.compile(".*[A-Z0-9_-].*");
 
@@ -39,6 +45,16 @@ public final class SettingsCheck {
     public SettingsCheck(List<ProviderConfigProperty> properties, Map<String, List<String>> config) {
         properties.forEach(p -> this.properties.put(p.getName(), p));
         this.config = config == null ? Map.of() : config;
+    }
+
+    /** A read-only list column (see {@link #COLUMN_TYPE}), filled by the page factory on save. */
+    public static ProviderConfigProperty column(String name, String label) {
+        ProviderConfigProperty p = new ProviderConfigProperty();
+        p.setName(name);
+        p.setLabel(label);
+        p.setType(COLUMN_TYPE);
+        p.setHelpText("Filled in on save.");
+        return p;
     }
 
     /**
@@ -178,8 +194,9 @@ public final class SettingsCheck {
     }
 
     /**
-     * A module's message with config keys (as in realm JSON) replaced by the labels on screen, so
-     * {@code maxSvidLifetimeSeconds must be ...} reads {@code “Maximum JWT-SVID lifetime (s)” must be ...}.
+     * A module's message with config keys (as in realm JSON) replaced by the labels on screen, the key
+     * kept in brackets for realm-file authors: {@code maxSvidLifetimeSeconds must be ...} reads
+     * {@code “Maximum JWT-SVID lifetime (s)” (maxSvidLifetimeSeconds) must be ...}.
      */
     public String rephrase(String message) {
         if (message == null) {
@@ -193,8 +210,8 @@ public final class SettingsCheck {
             if (label == null) {
                 continue;
             }
-            out = Pattern.compile("(?<![\\w\u201c-])" + Pattern.quote(key) + "(?![\\w\u201d-])").matcher(out)
-                    .replaceAll(Matcher.quoteReplacement("\u201c" + label + "\u201d"));
+            out = Pattern.compile("(?<![\\w\u201c(-])" + Pattern.quote(key) + "(?![\\w\u201d-])").matcher(out)
+                    .replaceAll(Matcher.quoteReplacement("\u201c" + label + "\u201d (" + key + ")"));
         }
         return out;
     }

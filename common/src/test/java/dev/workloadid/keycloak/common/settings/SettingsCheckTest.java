@@ -78,7 +78,7 @@ class SettingsCheckTest {
         ComponentValidationException e = refused(Map.of(), c -> {
             throw new IllegalArgumentException("bundleSource must not be 'x' when allowedHosts is {empty}; enabled stays");
         });
-        assertThat(shown(e)).isEqualTo("\u201cBundle source\u201d must not be 'x' when \u201cAllowed hosts\u201d is {empty}; enabled stays");
+        assertThat(shown(e)).isEqualTo("\u201cBundle source\u201d (bundleSource) must not be 'x' when \u201cAllowed hosts\u201d (allowedHosts) is {empty}; enabled stays");
     }
 
     @Test

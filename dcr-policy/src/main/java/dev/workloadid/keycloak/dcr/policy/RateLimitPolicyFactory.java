@@ -25,10 +25,12 @@ public final class RateLimitPolicyFactory extends PackPolicyFactory {
         super(ID, "Limits registrations per source IP address and per software_id within a time window, across all "
                         + "cluster nodes. Excess requests get HTTP 429.",
                 b -> {
-                    integer(b, PER_SOURCE, "Per source address", 10, "Registrations one IP address may make per window (0: no limit). "
-                            + "Behind a proxy, configure Keycloak's proxy headers so the client address is seen.");
-                    integer(b, PER_SOFTWARE_ID, "Per software_id", 20, "Registrations per software_id per window (0: no limit).");
-                    integer(b, WINDOW, "Window (seconds)", 60, "Length of the counting window.");
+                    b.integer(PER_SOURCE, "Per source address", 10, 0, 1_000_000, "Registrations one IP address may make "
+                            + "per window (0: no limit). Behind a proxy, configure Keycloak's proxy headers so the client "
+                            + "address is seen.");
+                    b.integer(PER_SOFTWARE_ID, "Per software_id", 20, 0, 1_000_000,
+                            "Registrations per software_id per window (0: no limit).");
+                    b.integer(WINDOW, "Window (seconds)", 60, 1, 86_400, "Length of the counting window in seconds.");
                 },
                 Policy::new);
     }
