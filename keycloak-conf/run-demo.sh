@@ -51,10 +51,8 @@ keytool -importcert -noprompt -storetype PKCS12 -keystore "$DOCS/spiffe-trust.p1
   -alias demo-local -file keycloak-conf/demo-authority/demo.local.x509-ca.pem >/dev/null 2>&1
 
 # DEMO ONLY: the document host is on loopback, so the pack's development-only loopback exception is on.
-# declarative-ui: stock Keycloak 26.7 lists extension pages (SPIFFE trust domains, URL client IDs,
-# Software statement issuers) in the admin console navigation only with this feature on; see
-# docs/admin-console.md.
-"$KC/bin/kc.sh" start-dev --import-realm --features=declarative-ui --truststore-paths="$DOCS/ca.pem" \
+# keycloak.conf turns on declarative-ui: the admin console lists the pack's pages only with it.
+"$KC/bin/kc.sh" start-dev --import-realm --truststore-paths="$DOCS/ca.pem" \
   --spi-client-storage--wi-cimd--dev-allow-loopback=true \
   --https-port=8444 --https-certificate-file="$DOCS/localhost.pem" --https-certificate-key-file="$DOCS/localhost.key" \
   --https-client-auth=request --https-trust-store-file="$DOCS/spiffe-trust.p12" --https-trust-store-password=demo-only \
