@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
+import dev.workloadid.keycloak.common.settings.Choice;
+
 import dev.workloadid.keycloak.spiffe.bundle.RefreshPolicy;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdPattern;
@@ -61,7 +63,7 @@ public record TrustDomainSettings(
     public static final String ATTESTED_REGISTRATION_ALLOW_LIST = "attestedRegistrationAllowList";
 
     /** Where a trust domain's bundle comes from. A Workload API source can be added as a new value. */
-    public enum BundleSourceType {
+    public enum BundleSourceType implements Choice {
         /** SPIFFE bundle endpoint, https_web profile (SCA-61, FED-06), polled per refresh hint. */
         HTTPS_WEB("https_web", "SPIFFE bundle endpoint"),
         /** A bundle pasted by the administrator: SPIFFE bundle / JWK Set JSON, or PEM CA certificates. */
@@ -75,23 +77,19 @@ public record TrustDomainSettings(
             this.label = label;
         }
 
+        @Override
         public String value() {
             return value;
         }
 
         /** The words the admin console offers (and stores); realm files may use either. */
+        @Override
         public String label() {
             return label;
         }
 
         static BundleSourceType parse(String value) {
-            for (BundleSourceType type : values()) {
-                if (type.value.equals(value) || type.label.equalsIgnoreCase(value.trim())) {
-                    return type;
-                }
-            }
-            throw new IllegalArgumentException("bundleSource must be " + HTTPS_WEB.label + " (https_web) or "
-                    + STATIC.label + " (static), not '" + value + "'");
+            return Choice.parse(BundleSourceType.class, BUNDLE_SOURCE, value);
         }
     }
 

@@ -180,19 +180,6 @@ public final class SettingsCheck {
         return entries(key, HostNames::entry);
     }
 
-    /** Refuses a value that is not one of the field's options (or one of {@code alsoAccepted}, e.g. older ids). */
-    public String option(String key, String... alsoAccepted) {
-        String v = value(key);
-        ProviderConfigProperty p = properties.get(key);
-        List<String> accepted = new ArrayList<>(p == null || p.getOptions() == null ? List.of() : p.getOptions());
-        accepted.addAll(List.of(alsoAccepted));
-        if (v == null || accepted.stream().noneMatch(v::equalsIgnoreCase)) {
-            throw new IllegalArgumentException(label(key) + " must be one of " + String.join(", ", p == null
-                    || p.getOptions() == null ? accepted : p.getOptions()) + (v == null ? "" : ", not \u201c" + v + "\u201d"));
-        }
-        return v;
-    }
-
     /**
      * A module's message with config keys (as in realm JSON) replaced by the labels on screen, the key
      * kept in brackets for realm-file authors: {@code maxSvidLifetimeSeconds must be ...} reads

@@ -81,13 +81,33 @@ class SettingsCheckTest {
         assertThat(shown(e)).isEqualTo("\u201cBundle source\u201d (bundleSource) must not be 'x' when \u201cAllowed hosts\u201d (allowedHosts) is {empty}; enabled stays");
     }
 
+    private enum Source implements Choice {
+        WEB("https_web", "SPIFFE bundle endpoint"), STATIC("static", "Static bundle");
+
+        private final String value;
+        private final String label;
+
+        Source(String value, String label) {
+            this.value = value;
+            this.label = label;
+        }
+
+        @Override
+        public String value() {
+            return value;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+    }
+
     @Test
-    void optionsAcceptTheLabelsAndOlderIds() {
-        assertThat(new SettingsCheck(FORM, Map.of("bundleSource", List.of("static bundle"))).option("bundleSource"))
-                .isEqualTo("static bundle");
-        assertThat(new SettingsCheck(FORM, Map.of("bundleSource", List.of("https_web"))).option("bundleSource", "https_web", "static"))
-                .isEqualTo("https_web");
-        assertThatThrownBy(() -> new SettingsCheck(FORM, Map.of("bundleSource", List.of("ftp"))).option("bundleSource"))
-                .hasMessage("\u201cBundle source\u201d must be one of SPIFFE bundle endpoint, Static bundle, not \u201cftp\u201d");
+    void choicesAcceptTheWordsOnScreenAndTheShortValues() {
+        assertThat(Choice.parse(Source.class, "bundleSource", "static bundle")).isEqualTo(Source.STATIC);
+        assertThat(Choice.parse(Source.class, "bundleSource", " https_web ")).isEqualTo(Source.WEB);
+        assertThatThrownBy(() -> Choice.parse(Source.class, "bundleSource", "ftp")).hasMessage("bundleSource must be "
+                + "SPIFFE bundle endpoint (https_web) or Static bundle (static), not 'ftp'");
     }
 }

@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.dcr.statement;
 
+import dev.workloadid.keycloak.common.settings.Choice;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
 
@@ -24,29 +26,25 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
                               String trustDomain) {
 
     /** Where an issuer's keys come from; realm JSON may name a source by its id or by its console words. */
-    public enum KeySource {
+    public enum KeySource implements Choice {
         JWKS_URI("jwks_uri", "JWKS URL"), STATIC("static", "Static JWK set"), SPIFFE("spiffe", "SPIFFE trust domain");
 
-        private final String id;
+        private final String value;
         private final String label;
 
-        KeySource(String id, String label) {
-            this.id = id;
+        KeySource(String value, String label) {
+            this.value = value;
             this.label = label;
         }
 
-        public String label() {
-            return label;
+        @Override
+        public String value() {
+            return value;
         }
 
-        static KeySource parse(String value) {
-            for (KeySource source : values()) {
-                if (source.id.equalsIgnoreCase(value) || source.label.equalsIgnoreCase(value)) {
-                    return source;
-                }
-            }
-            throw new IllegalArgumentException("keySource must be " + JWKS_URI.label + " (jwks_uri), " + STATIC.label
-                    + " (static) or " + SPIFFE.label + " (spiffe), not '" + value + "'");
+        @Override
+        public String label() {
+            return label;
         }
     }
 
@@ -60,7 +58,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
     public static StatementIssuer from(Map<String, List<String>> config) {
         String issuer = first(config, ISSUER);
         String source = first(config, KEY_SOURCE);
-        KeySource keySource = KeySource.parse(source == null ? "jwks_uri" : source);
+        KeySource keySource = Choice.parse(KeySource.class, KEY_SOURCE, source == null ? "jwks_uri" : source);
         switch (keySource) {
             case JWKS_URI -> {
                 requireIssuer(issuer);

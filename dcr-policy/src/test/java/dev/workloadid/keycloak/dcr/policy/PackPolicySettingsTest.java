@@ -1,7 +1,6 @@
 package dev.workloadid.keycloak.dcr.policy;
 
 import org.junit.jupiter.api.Test;
-import org.keycloak.common.util.MultivaluedHashMap;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.provider.ProviderConfigProperty;
@@ -11,6 +10,7 @@ import java.text.MessageFormat;
 import java.util.List;
 import java.util.ServiceLoader;
 
+import static dev.workloadid.keycloak.dcr.ComponentModels.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,14 +24,6 @@ class PackPolicySettingsTest {
                 .filter(PackPolicyFactory.class::isInstance).map(PackPolicyFactory.class::cast).toList();
     }
 
-    private static ComponentModel model(String... keyValues) {
-        ComponentModel model = new ComponentModel();
-        model.setConfig(new MultivaluedHashMap<>());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            model.getConfig().add(keyValues[i], keyValues[i + 1]);
-        }
-        return model;
-    }
 
     /** The text the console shows: Keycloak formats the message with MessageFormat. */
     private static String shown(PackPolicyFactory factory, ComponentModel model) {

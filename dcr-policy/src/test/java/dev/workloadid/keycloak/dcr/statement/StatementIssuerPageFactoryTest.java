@@ -1,7 +1,6 @@
 package dev.workloadid.keycloak.dcr.statement;
 
 import org.junit.jupiter.api.Test;
-import org.keycloak.common.util.MultivaluedHashMap;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.provider.ProviderConfigProperty;
@@ -10,6 +9,7 @@ import java.text.MessageFormat;
 import java.util.List;
 import java.util.Map;
 
+import static dev.workloadid.keycloak.dcr.ComponentModels.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -17,14 +17,6 @@ class StatementIssuerPageFactoryTest {
 
     private final StatementIssuerPageFactory factory = new StatementIssuerPageFactory();
 
-    private static ComponentModel model(String... keyValues) {
-        ComponentModel model = new ComponentModel();
-        model.setConfig(new MultivaluedHashMap<>());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            model.getConfig().add(keyValues[i], keyValues[i + 1]);
-        }
-        return model;
-    }
 
     @Test
     void keySourcesAreWordsInTheConsoleAndIdsInRealmFiles() {
