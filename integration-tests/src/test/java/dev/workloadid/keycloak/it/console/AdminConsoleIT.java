@@ -96,7 +96,10 @@ class AdminConsoleIT {
                 browser.click(browser.xpath("//a[@role='tab'][normalize-space()='Credentials']"));
                 browser.choose("clientAuthenticatorType", "SPIFFE JWT-SVID");
                 browser.type(browser.css("[data-testid='jwt.credential.sub']"), "spiffe://console.test/ns/prod/payments");
-                browser.clickAndWaitFor(browser.xpath("//main//button[normalize-space()='Save']"), "successfully");
+                browser.click(browser.xpath("//main//button[normalize-space()='Save']"));
+                // The console asks before it changes a client's authenticator.
+                browser.clickAndWaitFor(browser.xpath("//*[@role='dialog']//button[normalize-space()='Yes']"),
+                        "Client successfully updated");
             });
             JsonNode client = admin.getJson("/realms/" + realm + "/clients/" + clientUuid);
             assertThat(client.path("clientAuthenticatorType").asText()).isEqualTo(SpiffeJwtSvidAuthenticatorFactory.ID);
@@ -146,7 +149,7 @@ class AdminConsoleIT {
                 browser.screenshot("registration-policy-refused");
                 assertThat(policies(admin, realm, "wi-rate-limit")).as("nothing saved").isEmpty();
                 browser.type(browser.css("[data-testid='window-seconds']"), "120");
-                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "successfully");
+                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "New client policy created successfully");
             });
             List<JsonNode> rateLimits = policies(admin, realm, "wi-rate-limit");
             assertThat(rateLimits).hasSize(1);

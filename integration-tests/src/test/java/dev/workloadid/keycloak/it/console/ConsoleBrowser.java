@@ -44,6 +44,9 @@ final class ConsoleBrowser implements AutoCloseable {
 
     ConsoleBrowser(Path screenshots) throws IOException {
         this.screenshots = Files.createDirectories(screenshots);
+        try (Stream<Path> old = Files.list(screenshots)) {
+            old.filter(p -> p.toString().endsWith(".png")).forEach(p -> p.toFile().delete()); // a previous run's
+        }
         this.profile = Files.createTempDirectory("wi-console-chromium-");
         // The driver is named explicitly, so Selenium Manager (which could download one) never runs.
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
@@ -112,23 +115,19 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /**
-     * Clicks (a save button) and waits until the page shows {@code text} once more than before (so an
-     * earlier step's alert, still on screen, does not count); returns the page's text.
+     * Closes the alerts still on screen, clicks (a save button) and waits until an alert shows
+     * {@code text}; returns the page's text. Closing first keeps an earlier step's alert from counting.
      */
     String clickAndWaitFor(WebElement element, String text) {
-        int before = occurrences(text);
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        js.executeScript("document.querySelectorAll('.pf-v5-c-alert-group.pf-m-toast .pf-v5-c-alert__action button')"
+                + ".forEach(b => b.click());");
+        wait.until(d -> ((Number) js.executeScript(
+                "return document.querySelectorAll('.pf-v5-c-alert-group.pf-m-toast .pf-v5-c-alert').length;")).intValue() == 0);
         click(element);
-        wait.until(d -> occurrences(text) > before);
+        wait.until(d -> (Boolean) js.executeScript("return [...document.querySelectorAll("
+                + "'.pf-v5-c-alert-group.pf-m-toast .pf-v5-c-alert')].some(a => a.innerText.includes(arguments[0]));", text));
         return bodyText();
-    }
-
-    private int occurrences(String text) {
-        String body = bodyText();
-        int count = 0;
-        for (int i = body.indexOf(text); i >= 0; i = body.indexOf(text, i + 1)) {
-            count++;
-        }
-        return count;
     }
 
     String bodyText() {
