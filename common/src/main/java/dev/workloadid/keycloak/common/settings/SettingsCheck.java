@@ -37,6 +37,7 @@ public final class SettingsCheck {
     public static final String COLUMN_TYPE = "wi-column";
 
     /** Keys that are plain English words are not rephrased (they may be meant as words in a message). */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");
     private static final Pattern KEY_LIKE = Pattern.compile(".*[A-Z0-9_-].*");
 
     private final Map<String, ProviderConfigProperty> properties = new LinkedHashMap<>();
@@ -82,13 +83,16 @@ public final class SettingsCheck {
         return new ComponentValidationException(escaped);
     }
 
-    /** Booleans are true or false; integer fields hold whole numbers. Ranges are the module's rules. */
+    /** Booleans are true or false; integer fields hold whole numbers (of any size: ranges are the module's rules). */
     void generic() {
         for (ProviderConfigProperty p : properties.values()) {
             if (ProviderConfigProperty.BOOLEAN_TYPE.equals(p.getType())) {
                 bool(p.getName());
             } else if (ProviderConfigProperty.INTEGER_TYPE.equals(p.getType())) {
-                wholeNumber(p.getName(), Long.MIN_VALUE, Long.MAX_VALUE);
+                String v = value(p.getName());
+                if (v != null && !WHOLE_NUMBER.matcher(v).matches()) {
+                    throw notWholeNumber(p.getName(), v);
+                }
             }
         }
     }
@@ -134,8 +138,8 @@ public final class SettingsCheck {
         if (v == null) {
             return min;
         }
-        if (!v.matches("[+-]?[0-9]+")) {
-            throw new IllegalArgumentException(label(key) + " must be a whole number, not \u201c" + v + "\u201d");
+        if (!WHOLE_NUMBER.matcher(v).matches()) {
+            throw notWholeNumber(key, v);
         }
         BigInteger n = new BigInteger(v);
         if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
@@ -201,6 +205,10 @@ public final class SettingsCheck {
                     .replaceAll(Matcher.quoteReplacement("\u201c" + label + "\u201d (" + key + ")"));
         }
         return out;
+    }
+
+    private IllegalArgumentException notWholeNumber(String key, String value) {
+        return new IllegalArgumentException(label(key) + " must be a whole number, not \u201c" + value + "\u201d");
     }
 
     private List<String> raw(String key) {

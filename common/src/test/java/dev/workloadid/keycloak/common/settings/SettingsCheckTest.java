@@ -48,6 +48,15 @@ class SettingsCheckTest {
     }
 
     @Test
+    void aHugeNumberIsLeftToTheModulesRangeCheck() {
+        assertThatCode(() -> SettingsCheck.validate(FORM, Map.of("window-seconds", List.of("99999999999999999999")), c -> { }))
+                .doesNotThrowAnyException();
+        assertThat(shown(refused(Map.of("window-seconds", List.of("99999999999999999999")),
+                c -> c.wholeNumber("window-seconds", 1, 86400))))
+                .isEqualTo("\u201cWindow (seconds)\u201d must be from 1 to 86400, not 99999999999999999999");
+    }
+
+    @Test
     void rangesAreTheModulesAndNameTheLabel() {
         ComponentValidationException e = refused(Map.of("window-seconds", List.of("0")),
                 c -> c.wholeNumber("window-seconds", 1, 86400));
