@@ -66,23 +66,23 @@ class AdminConsoleIT {
         try (ConsoleBrowser browser = new ConsoleBrowser(Path.of("target", "admin-console"))) {
             step(browser, "login", () -> {
                 browser.open(server.baseUrl() + "/admin/" + realm + "/console/");
-                browser.type(browser.css("#username"), "new-admin");
-                browser.type(browser.css("#password"), password);
-                browser.click(browser.css("#kc-login"));
-                browser.named("SPIFFE trust domains");
+                browser.type(ConsoleBrowser.css("#username"), "new-admin");
+                browser.type(ConsoleBrowser.css("#password"), password);
+                browser.click(ConsoleBrowser.css("#kc-login"));
+                browser.waitFor(ConsoleBrowser.named("SPIFFE trust domains"));
             });
 
             step(browser, "trust-domain", () -> {
                 browser.click("SPIFFE trust domains");
                 browser.waitForText("There are no items");
-                browser.click(browser.named("Create item"));
-                browser.type(browser.css("[data-testid='trustDomain']"), "console.test");
+                browser.click(ConsoleBrowser.named("Create item"));
+                browser.type(ConsoleBrowser.css("[data-testid='trustDomain']"), "console.test");
                 browser.choose("bundleSource", "Static bundle");
-                browser.type(browser.css("textarea#staticBundle"), bundle);
+                browser.type(ConsoleBrowser.css("textarea#staticBundle"), bundle);
                 browser.screenshot("trust-domain-form");
-                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "Saved successfully");
+                browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "Saved successfully");
                 browser.click("SPIFFE trust domains");
-                browser.named("console.test");
+                browser.waitFor(ConsoleBrowser.named("console.test"));
             });
             JsonNode trustDomain = page(admin, realm, "spiffe-trust-domain");
             assertThat(trustDomain.path("name").asText()).isEqualTo("console.test");
@@ -92,13 +92,13 @@ class AdminConsoleIT {
 
             step(browser, "client-credentials", () -> {
                 browser.click("Clients");
-                browser.click(browser.named("payments"));
-                browser.click(browser.xpath("//a[@role='tab'][normalize-space()='Credentials']"));
+                browser.click(ConsoleBrowser.named("payments"));
+                browser.click(ConsoleBrowser.xpath("//a[@role='tab'][normalize-space()='Credentials']"));
                 browser.choose("clientAuthenticatorType", "SPIFFE JWT-SVID");
-                browser.type(browser.css("[data-testid='jwt.credential.sub']"), "spiffe://console.test/ns/prod/payments");
-                browser.click(browser.xpath("//main//button[normalize-space()='Save']"));
+                browser.type(ConsoleBrowser.css("[data-testid='jwt.credential.sub']"), "spiffe://console.test/ns/prod/payments");
+                browser.click(ConsoleBrowser.xpath("//main//button[normalize-space()='Save']"));
                 // The console asks before it changes a client's authenticator.
-                browser.clickAndWaitFor(browser.xpath("//*[@role='dialog']//button[normalize-space()='Yes']"),
+                browser.clickAndWaitFor(ConsoleBrowser.xpath("//*[@role='dialog']//button[normalize-space()='Yes']"),
                         "Client successfully updated");
             });
             JsonNode client = admin.getJson("/realms/" + realm + "/clients/" + clientUuid);
@@ -108,16 +108,16 @@ class AdminConsoleIT {
 
             step(browser, "url-client-ids", () -> {
                 browser.click("URL client IDs (CIMD)");
-                browser.click(browser.named("Create item"));
-                browser.type(browser.css("[data-testid='config.allowedHosts0']"), "https://mcp.example.com/client.json");
-                String page = browser.clickAndWaitFor(browser.css("[data-testid='save']"), "is a URL");
+                browser.click(ConsoleBrowser.named("Create item"));
+                browser.type(ConsoleBrowser.css("[data-testid='config.allowedHosts0']"), "https://mcp.example.com/client.json");
+                String page = browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "is a URL");
                 assertThat(page).contains("\u201cAllowed hosts\u201d: the entry \u201chttps://mcp.example.com/client.json\u201d is a URL");
                 browser.screenshot("url-client-ids-refused");
                 assertThat(pages(admin, realm, "wi-cimd-settings")).as("nothing saved").isEmpty();
-                browser.type(browser.css("[data-testid='config.allowedHosts0']"), "MCP.Example.com");
-                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "Saved successfully");
+                browser.type(ConsoleBrowser.css("[data-testid='config.allowedHosts0']"), "MCP.Example.com");
+                browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "Saved successfully");
                 browser.click("URL client IDs (CIMD)");
-                browser.named("On: mcp.example.com");
+                browser.waitFor(ConsoleBrowser.named("On: mcp.example.com"));
             });
             JsonNode cimd = page(admin, realm, "wi-cimd-settings");
             assertThat(cimd.path("name").asText()).isEqualTo("URL client IDs");
@@ -125,12 +125,12 @@ class AdminConsoleIT {
 
             step(browser, "statement-issuer", () -> {
                 browser.click("Software statement issuers");
-                browser.click(browser.named("Create item"));
-                browser.type(browser.css("[data-testid='issuer']"), "https://software.example.com");
-                browser.type(browser.css("[data-testid='jwksUri']"), "https://software.example.com/jwks.json");
-                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "Saved successfully");
+                browser.click(ConsoleBrowser.named("Create item"));
+                browser.type(ConsoleBrowser.css("[data-testid='issuer']"), "https://software.example.com");
+                browser.type(ConsoleBrowser.css("[data-testid='jwksUri']"), "https://software.example.com/jwks.json");
+                browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "Saved successfully");
                 browser.click("Software statement issuers");
-                browser.named("https://software.example.com");
+                browser.waitFor(ConsoleBrowser.named("https://software.example.com"));
             });
             JsonNode issuer = page(admin, realm, "dcr-statement-issuer");
             assertThat(issuer.path("name").asText()).isEqualTo("https://software.example.com");
@@ -139,17 +139,17 @@ class AdminConsoleIT {
 
             step(browser, "registration-policy", () -> {
                 browser.click("Clients");
-                browser.click(browser.xpath("//a[@role='tab'][normalize-space()='Client registration']"));
-                browser.click(browser.css("[data-testid='createPolicy-anonymous']"));
-                browser.click(browser.css("[data-testid='wi-rate-limit']"));
-                browser.type(browser.css("[data-testid='name']"), "Registration rate limit");
-                browser.type(browser.css("[data-testid='window-seconds']"), "6O");
-                String page = browser.clickAndWaitFor(browser.css("[data-testid='save']"), "must be a whole number");
+                browser.click(ConsoleBrowser.xpath("//a[@role='tab'][normalize-space()='Client registration']"));
+                browser.click(ConsoleBrowser.css("[data-testid='createPolicy-anonymous']"));
+                browser.click(ConsoleBrowser.css("[data-testid='wi-rate-limit']"));
+                browser.type(ConsoleBrowser.css("[data-testid='name']"), "Registration rate limit");
+                browser.type(ConsoleBrowser.css("[data-testid='window-seconds']"), "6O");
+                String page = browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "must be a whole number");
                 assertThat(page).contains("\u201cWindow (seconds)\u201d must be a whole number, not \u201c6O\u201d");
                 browser.screenshot("registration-policy-refused");
                 assertThat(policies(admin, realm, "wi-rate-limit")).as("nothing saved").isEmpty();
-                browser.type(browser.css("[data-testid='window-seconds']"), "120");
-                browser.clickAndWaitFor(browser.css("[data-testid='save']"), "New client policy created successfully");
+                browser.type(ConsoleBrowser.css("[data-testid='window-seconds']"), "120");
+                browser.clickAndWaitFor(ConsoleBrowser.css("[data-testid='save']"), "New client policy created successfully");
             });
             List<JsonNode> rateLimits = policies(admin, realm, "wi-rate-limit");
             assertThat(rateLimits).hasSize(1);

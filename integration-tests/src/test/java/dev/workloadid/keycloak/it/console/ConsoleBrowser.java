@@ -1,9 +1,11 @@
 package dev.workloadid.keycloak.it.console;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementClickInterceptedException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -69,23 +71,39 @@ final class ConsoleBrowser implements AutoCloseable {
         driver.get(url);
     }
 
-    WebElement css(String selector) {
-        return wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(selector)));
+    static By css(String selector) {
+        return By.cssSelector(selector);
     }
 
-    WebElement xpath(String xpath) {
-        return wait.until(ExpectedConditions.elementToBeClickable(By.xpath(xpath)));
+    static By xpath(String xpath) {
+        return By.xpath(xpath);
     }
 
     /** A link or button (or tab) whose visible text is exactly {@code text}. */
-    WebElement named(String text) {
-        String literal = xpathLiteral(text);
-        return xpath("//*[(self::a or self::button) and normalize-space()=" + literal + "]");
+    static By named(String text) {
+        return By.xpath("//*[(self::a or self::button) and normalize-space()=" + xpathLiteral(text) + "]");
     }
 
-    void click(WebElement element) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
-        element.click();
+    /** Waits until the element is on screen (whatever the console re-renders meanwhile). */
+    void waitFor(By by) {
+        wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    /**
+     * Clicks the element as soon as it can be clicked. Found afresh on every try: the console
+     * re-renders while it loads, which leaves earlier references stale.
+     */
+    void click(By by) {
+        wait.ignoring(StaleElementReferenceException.class).ignoring(ElementClickInterceptedException.class)
+                .until(d -> {
+                    WebElement element = ExpectedConditions.elementToBeClickable(by).apply(d);
+                    if (element == null) {
+                        return false;
+                    }
+                    ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
+                    element.click();
+                    return true;
+                });
     }
 
     void click(String text) {
@@ -93,11 +111,18 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /** Replaces a field's text the way a person does (select all, type), so React sees every change. */
-    void type(WebElement field, String text) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", field);
-        field.click();
-        field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
-        field.sendKeys(text);
+    void type(By by, String text) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement field = ExpectedConditions.elementToBeClickable(by).apply(d);
+            if (field == null) {
+                return false;
+            }
+            ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'});", field);
+            field.click();
+            field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+            field.sendKeys(text);
+            return true;
+        });
     }
 
     /** Picks an option of one of the console's select fields (the toggle button has the field's id). */
@@ -118,7 +143,7 @@ final class ConsoleBrowser implements AutoCloseable {
      * Closes the alerts still on screen, clicks (a save button) and waits until an alert shows
      * {@code text}; returns the page's text. Closing first keeps an earlier step's alert from counting.
      */
-    String clickAndWaitFor(WebElement element, String text) {
+    String clickAndWaitFor(By element, String text) {
         JavascriptExecutor js = (JavascriptExecutor) driver;
         js.executeScript("document.querySelectorAll('.pf-v5-c-alert-group.pf-m-toast .pf-v5-c-alert__action button')"
                 + ".forEach(b => b.click());");
