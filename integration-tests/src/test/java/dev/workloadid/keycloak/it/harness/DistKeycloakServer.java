@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  */
 final class DistKeycloakServer implements KeycloakServer {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    // Generous: on a busy build machine the first start (augmentation included) takes minutes.
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "admin";
 
