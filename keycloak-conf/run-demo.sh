@@ -51,6 +51,7 @@ keytool -importcert -noprompt -storetype PKCS12 -keystore "$DOCS/spiffe-trust.p1
   -alias demo-local -file keycloak-conf/demo-authority/demo.local.x509-ca.pem >/dev/null 2>&1
 
 # DEMO ONLY: the document host is on loopback, so the pack's development-only loopback exception is on.
+# keycloak.conf turns on declarative-ui: the admin console lists the pack's pages only with it.
 "$KC/bin/kc.sh" start-dev --import-realm --truststore-paths="$DOCS/ca.pem" \
   --spi-client-storage--wi-cimd--dev-allow-loopback=true --spi-client-storage--wi-cimd--allowed-ports=443,8443 \
   --https-port=8444 --https-certificate-file="$DOCS/localhost.pem" --https-certificate-key-file="$DOCS/localhost.key" \
@@ -72,8 +73,14 @@ cat <<MSG
 
   Admin console   http://localhost:8080/admin/master/console/#/workload-demo
   Admin login     $KC_BOOTSTRAP_ADMIN_USERNAME / $KC_BOOTSTRAP_ADMIN_PASSWORD   (demo only)
-  Demo realm      workload-demo   (events are on: Realm settings > Events)
-  Trust domains   http://localhost:8080/admin/master/console/#/workload-demo  > SPIFFE trust domains
+  Demo realm      workload-demo   (events are on: Realm settings > Events tab)
+
+  Where the pack's settings are (left navigation of the workload-demo realm; docs/admin-console.md):
+    Configure > SPIFFE trust domains          trust domain demo.local (static bundle)
+    Configure > URL client IDs (CIMD)         URL client ID settings (allowed hosts)
+    Configure > Software statement issuers    issuers whose software statements are trusted
+    Clients > Client registration tab         the wi-* registration policies
+    Clients > demo-agents > Credentials tab   a client's SPIFFE authenticator and SPIFFE ID
 
   Try it:
     # a workload authenticates with a JWT-SVID (dev-only local authority, trust domain demo.local);

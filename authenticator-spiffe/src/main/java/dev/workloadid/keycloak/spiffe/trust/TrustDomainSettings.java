@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
+import dev.workloadid.keycloak.common.settings.Choice;
+
 import dev.workloadid.keycloak.spiffe.bundle.RefreshPolicy;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdPattern;
@@ -61,29 +63,33 @@ public record TrustDomainSettings(
     public static final String ATTESTED_REGISTRATION_ALLOW_LIST = "attestedRegistrationAllowList";
 
     /** Where a trust domain's bundle comes from. A Workload API source can be added as a new value. */
-    public enum BundleSourceType {
+    public enum BundleSourceType implements Choice {
         /** SPIFFE bundle endpoint, https_web profile (SCA-61, FED-06), polled per refresh hint. */
-        HTTPS_WEB("https_web"),
+        HTTPS_WEB("https_web", "SPIFFE bundle endpoint"),
         /** A bundle pasted by the administrator: SPIFFE bundle / JWK Set JSON, or PEM CA certificates. */
-        STATIC("static");
+        STATIC("static", "Static bundle");
 
         private final String value;
+        private final String label;
 
-        BundleSourceType(String value) {
+        BundleSourceType(String value, String label) {
             this.value = value;
+            this.label = label;
         }
 
+        @Override
         public String value() {
             return value;
         }
 
+        /** The words the admin console offers (and stores); realm files may use either. */
+        @Override
+        public String label() {
+            return label;
+        }
+
         static BundleSourceType parse(String value) {
-            for (BundleSourceType type : values()) {
-                if (type.value.equals(value)) {
-                    return type;
-                }
-            }
-            throw new IllegalArgumentException("bundleSource must be https_web or static, not '" + value + "'");
+            return Choice.parse(BundleSourceType.class, BUNDLE_SOURCE, value);
         }
     }
 
@@ -100,11 +106,11 @@ public record TrustDomainSettings(
         if (source == BundleSourceType.HTTPS_WEB) {
             String url = single(config, BUNDLE_ENDPOINT_URL, null);
             if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("bundleEndpointUrl is required for bundle source https_web");
+                throw new IllegalArgumentException("bundleEndpointUrl is required when bundleSource is " + BundleSourceType.HTTPS_WEB.label());
             }
             endpoint = httpsUrl(url.trim());
         } else if (staticBundle == null || staticBundle.isBlank()) {
-            throw new IllegalArgumentException("staticBundle is required for bundle source static");
+            throw new IllegalArgumentException("staticBundle is required when bundleSource is " + BundleSourceType.STATIC.label());
         }
         // The same limits RefreshPolicy and JwtSvidPolicy enforce, checked here so that a value the
         // runtime would refuse is a 400 on save, not a failure of every request of the trust domain.

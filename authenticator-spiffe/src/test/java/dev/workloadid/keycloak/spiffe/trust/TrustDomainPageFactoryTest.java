@@ -69,4 +69,25 @@ class TrustDomainPageFactoryTest {
                 unsaved(realm, "example.org", TrustDomainSettings.MAX_STALENESS, "9999999999999")))
                 .isInstanceOf(ComponentValidationException.class).hasMessageContaining("maxStalenessSeconds");
     }
+
+    @Test
+    void errorsNameTheLabelOnScreenAndTheConsoleEntryGetsAName() {
+        FakeRealm realm = new FakeRealm("r1");
+        ComponentValidationException e = org.assertj.core.api.Assertions.catchThrowableOfType(ComponentValidationException.class,
+                () -> factory.validateConfiguration(null, realm.model(),
+                        unsaved(realm, "example.org", TrustDomainSettings.MAX_SVID_LIFETIME, "6O")));
+        org.assertj.core.api.Assertions.assertThat(java.text.MessageFormat.format(e.getMessage(), e.getParameters()))
+                .isEqualTo("\u201cMaximum JWT-SVID lifetime (s)\u201d must be a whole number, not \u201c6O\u201d");
+        e = org.assertj.core.api.Assertions.catchThrowableOfType(ComponentValidationException.class,
+                () -> factory.validateConfiguration(null, realm.model(),
+                        unsaved(realm, "example.org", TrustDomainSettings.MAX_SVID_LIFETIME, "999999")));
+        org.assertj.core.api.Assertions.assertThat(java.text.MessageFormat.format(e.getMessage(), e.getParameters()))
+                .startsWith("\u201cMaximum JWT-SVID lifetime (s)\u201d (maxSvidLifetimeSeconds) must be between 1 and 86400");
+
+        ComponentModel fromConsole = unsaved(realm, "Example.org", TrustDomainSettings.BUNDLE_SOURCE, "SPIFFE bundle endpoint");
+        factory.validateConfiguration(null, realm.model(), fromConsole);
+        org.assertj.core.api.Assertions.assertThat(fromConsole.getName()).isEqualTo("example.org");
+        org.assertj.core.api.Assertions.assertThat(TrustDomainSettings.from(null, fromConsole.getConfig()).bundleSource())
+                .isEqualTo(TrustDomainSettings.BundleSourceType.HTTPS_WEB);
+    }
 }

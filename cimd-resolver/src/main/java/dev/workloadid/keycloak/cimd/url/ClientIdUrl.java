@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.cimd.url;
 
+import dev.workloadid.keycloak.common.net.HostNames;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -65,7 +67,8 @@ public final class ClientIdUrl {
         if (uri.getRawUserInfo() != null || authority(clientId).contains("@")) {
             throw new UrlRuleException("CIMD-02", "the client_id URL must not contain user info");
         }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+        // The host in the form host lists are matched in (HostNames): a name that has none is no host.
+        if (uri.getHost() == null || uri.getHost().isEmpty() || HostNames.host(uri.getHost()) == null) {
             throw new UrlRuleException("CIMD-01", "the client_id URL has no valid host name");
         }
         String path = uri.getRawPath();

@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.cimd.url;
 
+import dev.workloadid.keycloak.common.net.HostNames;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -17,8 +19,12 @@ public record HostPolicy(boolean anyPublicHost, List<String> allowed, List<Strin
     }
 
     public void check(String host) throws UrlRuleException {
-        // "evil.example." and "evil.example" are the same DNS name: compare without the root dot.
-        String h = stripRootDot(host.toLowerCase(Locale.ROOT));
+        // One comparable form for list and URL: IDN A-label, lower case, no root dot ("evil.example." is
+        // "evil.example"; "bücher.example" in a list is "xn--bcher-kva.example" in a URL).
+        String h = HostNames.host(host);
+        if (h == null) {
+            throw new UrlRuleException("CIMD-01", "host " + host + " is not a valid host name");
+        }
         if (denied.stream().anyMatch(p -> matches(p, h))) {
             throw new UrlRuleException("CIMD-36", "host " + host + " is on this realm's deny-list for client metadata documents");
         }
@@ -28,15 +34,24 @@ public record HostPolicy(boolean anyPublicHost, List<String> allowed, List<Strin
     }
 
     static boolean matches(String pattern, String host) {
-        if (pattern.startsWith("*.")) {
-            return host.endsWith(pattern.substring(1)) && host.length() > pattern.length() - 1;
-        }
-        return pattern.equals(host);
+        return HostNames.matches(pattern, host);
     }
 
+    /**
+     * Entries in {@link HostNames#entry} form. The admin console refuses malformed entries on save;
+     * one that arrived otherwise (an old realm file) is kept lower-cased, where it matches nothing.
+     */
     private static List<String> normalise(List<String> entries) {
         return entries == null ? List.of() : entries.stream()
-                .map(String::trim).filter(s -> !s.isEmpty()).map(s -> stripRootDot(s.toLowerCase(Locale.ROOT))).toList();
+                .map(String::trim).filter(s -> !s.isEmpty()).map(HostPolicy::entryOrAsWritten).toList();
+    }
+
+    private static String entryOrAsWritten(String entry) {
+        try {
+            return HostNames.entry(entry);
+        } catch (IllegalArgumentException e) {
+            return stripRootDot(entry.toLowerCase(Locale.ROOT));
+        }
     }
 
     private static String stripRootDot(String host) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,5 +41,22 @@ class HostPolicyTest {
         assertThatThrownBy(() -> p.check("bad.example.com.")).isInstanceOf(UrlRuleException.class);
         assertThatThrownBy(() -> p.check("x.evil.test")).isInstanceOf(UrlRuleException.class);
         assertThatThrownBy(() -> p.check("x.evil.test.")).isInstanceOf(UrlRuleException.class);
+    }
+
+    @Test
+    void cimd36_unicodeListEntriesMatchThePunycodeHostsOfUrls() {
+        HostPolicy p = new HostPolicy(false, List.of("Bücher.example", "*.ÉCOLE.example"), List.of("böse.école.example"));
+        assertThat(p.allowed()).containsExactly("xn--bcher-kva.example", "*.xn--cole-9oa.example");
+        assertThatCode(() -> p.check("xn--bcher-kva.example")).doesNotThrowAnyException();
+        assertThatCode(() -> p.check("MCP.xn--cole-9oa.example")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> p.check("xn--bse-sna.xn--cole-9oa.example")).isInstanceOf(UrlRuleException.class)
+                .hasMessageContaining("deny-list");
+        assertThatThrownBy(() -> p.check("bucher.example")).isInstanceOf(UrlRuleException.class);
+    }
+
+    @Test
+    void cimd36_aHostThatIsNoHostNameIsRefusedEvenForAnyPublicHost() {
+        assertThatThrownBy(() -> new HostPolicy(true, List.of(), List.of()).check("a..example"))
+                .isInstanceOf(UrlRuleException.class);
     }
 }

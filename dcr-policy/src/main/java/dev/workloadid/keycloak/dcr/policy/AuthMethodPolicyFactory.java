@@ -19,9 +19,18 @@ public final class AuthMethodPolicyFactory extends PackPolicyFactory {
     public AuthMethodPolicyFactory() {
         super(ID, "Allowed token_endpoint_auth_method values. Empty: in the anonymous set, no shared-secret method ("
                         + String.join(", ", AuthMethodRules.ANONYMOUS_DEFAULT) + "); in the authenticated set, all methods.",
-                b -> list(b, ALLOWED, "Allowed methods", "token_endpoint_auth_method values to accept, e.g. private_key_jwt, "
-                        + "none, spiffe_jwt, tls_client_auth, client_secret_basic. A request naming none means client_secret_basic."),
+                b -> b.list(ALLOWED, "Allowed methods", "token_endpoint_auth_method values to accept, one per line: "
+                        + String.join(", ", AuthMethodRules.AUTHENTICATED_DEFAULT) + ". A request naming none means "
+                        + "client_secret_basic.", AuthMethodPolicyFactory::method),
                 Policy::new);
+    }
+
+    private static String method(String entry) {
+        if (!AuthMethodRules.AUTHENTICATED_DEFAULT.contains(entry)) {
+            throw new IllegalArgumentException("is not a token_endpoint_auth_method this server supports ("
+                    + String.join(", ", AuthMethodRules.AUTHENTICATED_DEFAULT) + ")");
+        }
+        return entry;
     }
 
     static final class Policy extends PackPolicy {

@@ -22,7 +22,7 @@ public final class JwksPolicyFactory extends PackPolicyFactory {
     public JwksPolicyFactory() {
         super(ID, "jwks and jwks_uri must not both be sent; jwks_uri must be an https URL that the pack's SSRF-safe fetcher "
                         + "can fetch (public address, size and time limits) and that holds a public JWK set.",
-                b -> bool(b, FETCH, "Fetch jwks_uri at registration", true,
+                b -> b.bool(FETCH, "Fetch jwks_uri at registration", true,
                         "Fetch jwks_uri through the SSRF-safe fetcher and require a valid public JWK set. Off: only the URL form is checked."),
                 Policy::new);
     }

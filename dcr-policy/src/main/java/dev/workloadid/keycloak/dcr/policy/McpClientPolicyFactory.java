@@ -28,9 +28,9 @@ public final class McpClientPolicyFactory extends PackPolicyFactory {
                         + "(token_endpoint_auth_method none) may use only authorization_code + refresh_token with response "
                         + "type code, and get PKCE S256 enforced.",
                 b -> {
-                    bool(b, REQUIRE_TYPE, "Require application_type", false,
+                    b.bool(REQUIRE_TYPE, "Require application_type", false,
                             "Refuse registrations without application_type (MCP clients must send it).");
-                    bool(b, PKCE, "PKCE-only public clients", true, "Public clients get only the code flow, with PKCE S256 required.");
+                    b.bool(PKCE, "PKCE-only public clients", true, "Public clients get only the code flow, with PKCE S256 required.");
                 },
                 Policy::new);
     }

@@ -5,10 +5,8 @@ import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.RateLimiter;
 import dev.workloadid.keycloak.dcr.rules.SourceBucket;
 import org.keycloak.component.ComponentModel;
-import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.RealmModel;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.time.Instant;
@@ -32,47 +30,20 @@ public final class RateLimitPolicyFactory extends PackPolicyFactory {
         super(ID, "Limits registrations per source IP address and per software_id within a time window, across all "
                         + "cluster nodes. Excess requests get HTTP 429.",
                 b -> {
-                    integer(b, PER_SOURCE, "Per source address", 10, "Registrations one source network may make per window (0: no limit); "
-                            + "the network is the client address cut to the prefix lengths below. Behind a reverse proxy, "
-                            + "set Keycloak's proxy-headers option, or every caller counts as the proxy's address.");
-                    integer(b, IPV4_PREFIX, "IPv4 prefix length", SourceBucket.DEFAULT_IPV4_PREFIX,
-                            "IPv4 callers are counted per network of this prefix length (" + SourceBucket.MIN_IPV4_PREFIX
-                                    + " to 32; 32: each address alone).");
-                    integer(b, IPV6_PREFIX, "IPv6 prefix length", SourceBucket.DEFAULT_IPV6_PREFIX,
-                            "IPv6 callers are counted per network of this prefix length (" + SourceBucket.MIN_IPV6_PREFIX
-                                    + " to 128). 64, the default, because one host usually holds a whole /64.");
-                    integer(b, PER_SOFTWARE_ID, "Per software_id", 20, "Registrations per software_id per window (0: no limit).");
-                    integer(b, WINDOW, "Window (seconds)", 60, "Length of the counting window.");
+                    b.integer(PER_SOURCE, "Per source address", 10, 0, 1_000_000, "Registrations one source network may "
+                            + "make per window (0: no limit); the network is the client address cut to the prefix lengths "
+                            + "below. Behind a reverse proxy, set Keycloak's proxy-headers option, or every caller counts as "
+                            + "the proxy's address.");
+                    b.integer(IPV4_PREFIX, "IPv4 prefix length", SourceBucket.DEFAULT_IPV4_PREFIX, SourceBucket.MIN_IPV4_PREFIX,
+                            32, "IPv4 callers are counted per network of this prefix length (32: each address alone).");
+                    b.integer(IPV6_PREFIX, "IPv6 prefix length", SourceBucket.DEFAULT_IPV6_PREFIX, SourceBucket.MIN_IPV6_PREFIX,
+                            128, "IPv6 callers are counted per network of this prefix length; 64, the default, because "
+                                    + "one host usually holds a whole /64.");
+                    b.integer(PER_SOFTWARE_ID, "Per software_id", 20, 0, 1_000_000,
+                            "Registrations per software_id per window (0: no limit).");
+                    b.integer(WINDOW, "Window (seconds)", 60, 1, 86_400, "Length of the counting window in seconds.");
                 },
                 Policy::new);
-    }
-
-    @Override
-    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
-            throws ComponentValidationException {
-        try {
-            for (String key : new String[] {PER_SOURCE, PER_SOFTWARE_ID, WINDOW}) {
-                if (intSetting(model, key, 0) < 0) {
-                    throw new IllegalArgumentException(key + " must not be negative");
-                }
-            }
-            SourceBucket.validatePrefixes(intSetting(model, IPV4_PREFIX, SourceBucket.DEFAULT_IPV4_PREFIX),
-                    intSetting(model, IPV6_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX));
-        } catch (IllegalArgumentException e) {
-            throw new ComponentValidationException(e.getMessage());
-        }
-    }
-
-    private static int intSetting(ComponentModel model, String key, int defaultValue) {
-        String v = model.get(key);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + v.trim() + "'");
-        }
     }
 
     static final class Policy extends PackPolicy {

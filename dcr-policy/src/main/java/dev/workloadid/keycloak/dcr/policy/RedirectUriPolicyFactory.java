@@ -24,11 +24,11 @@ public final class RedirectUriPolicyFactory extends PackPolicyFactory {
                         + "address with any port, or a private-use scheme in reverse-domain form. Wildcards, fragments and "
                         + "user info are refused (invalid_redirect_uri).",
                 b -> {
-                    bool(b, LOCALHOST, "Allow the name localhost", true, "Accept http://localhost as a loopback redirect "
+                    b.bool(LOCALHOST, "Allow the name localhost", true, "Accept http://localhost as a loopback redirect "
                             + "(RFC 8252 prefers 127.0.0.1 and [::1], which are always accepted for native clients).");
-                    bool(b, PRIVATE_SCHEMES, "Allow private-use schemes", true,
+                    b.bool(PRIVATE_SCHEMES, "Allow private-use schemes", true,
                             "Accept private-use URI schemes such as com.example.app:/callback for native clients.");
-                    bool(b, HTTP_LOOPBACK_WEB, "Allow http loopback for web clients", false,
+                    b.bool(HTTP_LOOPBACK_WEB, "Allow http loopback for web clients", false,
                             "Also accept http loopback redirect URIs for web clients (local development).");
                 },
                 Policy::new);

@@ -24,8 +24,9 @@ public final class SoftwareIdMaxClientsPolicyFactory extends PackPolicyFactory {
         super(ID, "Caps how many clients may share one software_id (counted in the database, so on every node), "
                         + "and can require a software_id.",
                 b -> {
-                    integer(b, MAX, "Maximum clients per software_id", 5, "Registrations beyond this count are refused.");
-                    bool(b, REQUIRE, "Require software_id", false, "Refuse registrations without a software_id.");
+                    b.integer(MAX, "Maximum clients per software_id", 5, 1, 1_000_000,
+                            "Registrations beyond this count are refused.");
+                    b.bool(REQUIRE, "Require software_id", false, "Refuse registrations without a software_id.");
                 },
                 Policy::new);
     }

@@ -20,11 +20,20 @@ public final class SoftwareStatementPolicyFactory extends PackPolicyFactory {
         super(ID, "Requires a software statement verified against the realm's Software statement issuers (pack endpoint "
                         + "rfc7591 only: the stock endpoint cannot receive statements), optionally from the issuers named here.",
                 b -> {
-                    bool(b, REQUIRED, "Statement required", true, "Refuse registrations without a software statement.");
-                    list(b, ISSUERS, "Accepted issuers", "Issuer names (iss values, or trust domains for SPIFFE issuers) "
-                            + "whose statements this policy accepts. Empty: any issuer configured for the realm.");
+                    b.bool(REQUIRED, "Statement required", true, "Refuse registrations without a software statement.");
+                    b.list(ISSUERS, "Accepted issuers", "Issuer names (iss values, or trust domains for SPIFFE issuers), "
+                            + "one per line, whose statements this policy accepts. Empty: any issuer configured under "
+                            + "Software statement issuers.", SoftwareStatementPolicyFactory::issuerName);
                 },
                 Policy::new);
+    }
+
+    /** An iss value is a StringOrURI (RFC 7519): no spaces or control characters around or inside it. */
+    private static String issuerName(String entry) {
+        if (entry.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("contains a space or control character; an issuer name is one iss value");
+        }
+        return entry;
     }
 
     static final class Policy extends PackPolicy {

@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.dcr.statement;
 
+import dev.workloadid.keycloak.common.settings.Choice;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
 
@@ -23,7 +25,28 @@ import java.util.Map;
 public record StatementIssuer(String name, String issuer, KeySource keySource, URI jwksUri, JWKSet staticJwks,
                               String trustDomain) {
 
-    public enum KeySource { JWKS_URI, STATIC, SPIFFE }
+    /** Where an issuer's keys come from; realm JSON may name a source by its id or by its console words. */
+    public enum KeySource implements Choice {
+        JWKS_URI("jwks_uri", "JWKS URL"), STATIC("static", "Static JWK set"), SPIFFE("spiffe", "SPIFFE trust domain");
+
+        private final String value;
+        private final String label;
+
+        KeySource(String value, String label) {
+            this.value = value;
+            this.label = label;
+        }
+
+        @Override
+        public String value() {
+            return value;
+        }
+
+        @Override
+        public String label() {
+            return label;
+        }
+    }
 
     public static final String ISSUER = "issuer";
     public static final String KEY_SOURCE = "keySource";
@@ -35,18 +58,13 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
     public static StatementIssuer from(Map<String, List<String>> config) {
         String issuer = first(config, ISSUER);
         String source = first(config, KEY_SOURCE);
-        KeySource keySource;
-        try {
-            keySource = KeySource.valueOf((source == null ? "jwks_uri" : source).toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("keySource must be jwks_uri, static or spiffe");
-        }
+        KeySource keySource = Choice.parse(KeySource.class, KEY_SOURCE, source == null ? "jwks_uri" : source);
         switch (keySource) {
             case JWKS_URI -> {
                 requireIssuer(issuer);
                 String uri = first(config, JWKS_URI);
                 if (uri == null) {
-                    throw new IllegalArgumentException("jwksUri is required for key source jwks_uri");
+                    throw new IllegalArgumentException("jwksUri is required for key source " + KeySource.JWKS_URI.label);
                 }
                 URI jwksUri;
                 try {
@@ -60,7 +78,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
                 requireIssuer(issuer);
                 String jwks = first(config, STATIC_JWKS);
                 if (jwks == null) {
-                    throw new IllegalArgumentException("staticJwks is required for key source static");
+                    throw new IllegalArgumentException("staticJwks is required for key source " + KeySource.STATIC.label);
                 }
                 JWKSet set;
                 try {
@@ -76,7 +94,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
             default -> {
                 String td = first(config, TRUST_DOMAIN);
                 if (td == null || td.startsWith("spiffe://") || td.contains("/")) {
-                    throw new IllegalArgumentException("trustDomain (e.g. example.org, no spiffe://) is required for key source spiffe");
+                    throw new IllegalArgumentException("trustDomain (e.g. example.org, no spiffe://) is required for key source " + KeySource.SPIFFE.label);
                 }
                 td = td.toLowerCase(Locale.ROOT);
                 return new StatementIssuer(issuer == null ? td : issuer, issuer, keySource, null, null, td);
@@ -86,7 +104,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
 
     private static void requireIssuer(String issuer) {
         if (issuer == null) {
-            throw new IllegalArgumentException("issuer (the iss value of the statements) is required");
+            throw new IllegalArgumentException("issuer (the iss value of the statements) is required for this key source");
         }
     }
 
