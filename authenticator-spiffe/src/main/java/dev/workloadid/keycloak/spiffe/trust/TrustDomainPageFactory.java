@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.spiffe.trust;
 import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
+import dev.workloadid.keycloak.spiffe.registration.SpiffeRegistrationGuardPolicyFactory;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -88,11 +89,13 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
     }
 
     /**
-     * dcr-policy's {@value #BINDING_POLICY} (by id: no code dependency), as soon as the realm trusts a SPIFFE
-     * trust domain: without it, Keycloak's own registration endpoints could bind a client to a workload's
-     * SPIFFE ID or turn a workload client into a user-facing one before any attested client exists.
+     * This JAR's {@value SpiffeRegistrationGuardPolicyFactory#ID}, and dcr-policy's {@value #BINDING_POLICY}
+     * (by id: no code dependency) when deployed, as soon as the realm trusts a SPIFFE trust domain: without
+     * them, Keycloak's own registration endpoints could bind a client to a workload's SPIFFE ID, take its
+     * client ID, or turn a workload client into a user-facing one before any attested client exists.
      */
     private static void installBindingPolicy(KeycloakSession session, RealmModel realm) {
+        SpiffeRegistrationGuardPolicyFactory.ensureInstalled(realm);
         if (RegistrationPolicies.deployed(session.getKeycloakSessionFactory(), BINDING_POLICY)) {
             RegistrationPolicies.ensureInstalled(realm, BINDING_POLICY, "SPIFFE binding", "a SPIFFE trust domain exists");
         }

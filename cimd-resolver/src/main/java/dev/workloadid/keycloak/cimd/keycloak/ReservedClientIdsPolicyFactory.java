@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.registration.ReservedClientIds;
+import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
 import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
 import dev.workloadid.keycloak.common.keycloak.WriteCheckPolicy;
 import org.keycloak.component.ComponentModel;
@@ -8,7 +9,6 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
@@ -18,8 +18,9 @@ import java.util.List;
 /**
  * Client registration policy {@value #ID}: no registration endpoint ({@code default},
  * {@code openid-connect}, {@code saml2-entity-descriptor}, the pack's {@code rfc7591}) may create or
- * update a client whose client_id is an http(s) URL, or one carrying a {@code cimd.*} attribute
- * (see {@link ReservedClientIds}). Keycloak asks its database before the document resolver, so such a
+ * update a client whose client_id is an http(s) URL (or reads as one to a case-, accent- or
+ * width-insensitive database, see {@link ReservedClientIds}), or one carrying a {@code cimd.*} attribute;
+ * like every pack policy it applies the pack's whole reserved-name rule ({@link ReservedRegistration}). Keycloak asks its database before the document resolver, so such a
  * client would take over the URL's Client ID Metadata Document. A refusal is 400
  * {@code invalid_client_metadata} (RFC 7591) with the reason on the registration error event.
  *
@@ -48,8 +49,9 @@ public final class ReservedClientIdsPolicyFactory extends AbstractClientRegistra
 
     @Override
     public String getHelpText() {
-        return "Registration endpoints may not create or update clients whose client ID is an http(s) URL (in this realm "
-                + "such IDs are Client ID Metadata Documents, resolved from the URL) or that carry cimd.* attributes.";
+        return "Registration endpoints may not create or update clients whose client ID is (or a case- or accent-insensitive "
+                + "database could read as) an http(s) URL (in this realm such IDs are Client ID Metadata Documents, resolved "
+                + "from the URL) or a SPIFFE ID, or that carry cimd.*, spiffe.* or wi.* attributes.";
     }
 
     @Override
@@ -61,15 +63,10 @@ public final class ReservedClientIdsPolicyFactory extends AbstractClientRegistra
 
         @Override
         protected void check(ClientRegistrationContext context, ClientModel existing) {
-            ClientRepresentation requested = context.getClient();
-            if (requested == null) {
-                return;
-            }
-            ReservedClientIds.check(requested.getClientId(),
-                            requested.getAttributes() == null ? null : requested.getAttributes().keySet())
-                    .ifPresent(reason -> {
-                        throw invalidClientMetadata(context, ID, reason);
-                    });
+            // The pack's one reserved-name rule: URL- and SPIFFE-shaped client IDs, cimd.*, spiffe.*, wi.*.
+            ReservedRegistration.refusal(context, existing).ifPresent(reason -> {
+                throw invalidClientMetadata(context, ID, reason);
+            });
         }
     }
 }

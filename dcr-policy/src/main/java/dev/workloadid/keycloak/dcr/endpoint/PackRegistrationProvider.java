@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
+import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
@@ -195,6 +196,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
                 session.getContext().getConnection().getRemoteAddr(), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
+        // The policies of every pack JAR: the reserved attributes of this request are the pack's own.
+        ReservedRegistration.markPackEndpoint(session, request.attestedSpiffeId());
         return request;
     }
 
