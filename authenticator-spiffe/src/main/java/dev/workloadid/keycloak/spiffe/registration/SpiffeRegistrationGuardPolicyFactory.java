@@ -2,20 +2,14 @@ package dev.workloadid.keycloak.spiffe.registration;
 
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
+import dev.workloadid.keycloak.common.keycloak.ReservedNamesPolicyFactory;
 import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
-import dev.workloadid.keycloak.common.keycloak.WriteCheckPolicy;
 import dev.workloadid.keycloak.common.registration.SpiffeBindings;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
-import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
-import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,13 +25,24 @@ import java.util.Optional;
  * ({@link #ensureInstalled}), beside dcr-policy's {@code wi-spiffe-binding} when that JAR is deployed
  * (which adds the update rules of attested clients). Its own id: two JARs never declare one provider id.
  */
-public final class SpiffeRegistrationGuardPolicyFactory extends AbstractClientRegistrationPolicyFactory {
+public final class SpiffeRegistrationGuardPolicyFactory extends ReservedNamesPolicyFactory {
 
     public static final String ID = "wi-spiffe-registration-guard";
+
+    public SpiffeRegistrationGuardPolicyFactory() {
+        super(ID, "Only SPIFFE-attested registration or an administrator binds a client to a SPIFFE ID (jwt.credential.sub); "
+                + "registration endpoints may not register SPIFFE-ID- or URL-shaped client IDs or set spiffe.*, cimd.* or "
+                + "wi.* attributes. Added by saving a SPIFFE trust domain.");
+    }
 
     /** Puts the policy into the realm's anonymous and authenticated sets, where it is missing. */
     public static void ensureInstalled(RealmModel realm) {
         RegistrationPolicies.ensureInstalled(realm, ID, "SPIFFE registration guard", "a SPIFFE trust domain exists");
+    }
+
+    @Override
+    protected Optional<String> refusal(ClientRegistrationContext context, ClientModel existing) {
+        return refusal(context.getClient(), ReservedRegistration.attestedSpiffeId(context.getSession()), existing);
     }
 
     /**
@@ -55,43 +60,5 @@ public final class SpiffeRegistrationGuardPolicyFactory extends AbstractClientRe
         return SpiffeBindings.updateRefusal(existing.getClientAuthenticatorType(),
                 existing.getAttribute(PackClientAttributes.SPIFFE_BINDING), requested.getClientAuthenticatorType(),
                 requested.isPublicClient(), binding);
-    }
-
-    @Override
-    public ClientRegistrationPolicy create(KeycloakSession session, ComponentModel model) {
-        return new Policy();
-    }
-
-    @Override
-    public String getId() {
-        return ID;
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Only SPIFFE-attested registration or an administrator binds a client to a SPIFFE ID (jwt.credential.sub); "
-                + "registration endpoints may not register SPIFFE-ID- or URL-shaped client IDs or set spiffe.*, cimd.* or "
-                + "wi.* attributes. Added by saving a SPIFFE trust domain.";
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
-    }
-
-    static final class Policy extends WriteCheckPolicy {
-
-        @Override
-        protected void check(ClientRegistrationContext context, ClientModel existing) {
-            ClientRepresentation requested = context.getClient();
-            if (requested == null) {
-                return;
-            }
-            ReservedRegistration.refusal(context, existing)
-                    .or(() -> refusal(requested, ReservedRegistration.attestedSpiffeId(context.getSession()), existing))
-                    .ifPresent(reason -> {
-                        throw invalidClientMetadata(context, ID, reason);
-                    });
-        }
     }
 }

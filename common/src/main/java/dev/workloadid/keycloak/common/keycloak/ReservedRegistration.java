@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.common.keycloak;
 import dev.workloadid.keycloak.common.registration.ReservedNames;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
@@ -18,6 +19,9 @@ public final class ReservedRegistration {
 
     /** Session attribute set by the pack's rfc7591 endpoint; its value is the attested SPIFFE ID or "". */
     static final String PACK_ENDPOINT = "wi-pack-registration-endpoint";
+    /** cimd-resolver's client storage component (by id: no code dependency). */
+    static final String CIMD_LOOKUP = "wi-cimd";
+    static final String CLIENT_STORAGE = "org.keycloak.storage.client.ClientStorageProvider";
 
     private ReservedRegistration() {
     }
@@ -51,8 +55,18 @@ public final class ReservedRegistration {
         if (requested == null) {
             return Optional.empty();
         }
+        RealmModel realm = context.getSession().getContext().getRealm();
         return ReservedNames.check(requested.getClientId(), existing == null ? null : existing.getClientId(),
                 requested.getAttributes(), existing == null ? null : existing.getAttributes(),
-                fromPackEndpoint(context.getSession()));
+                fromPackEndpoint(context.getSession()), realm == null || urlClientIds(realm));
+    }
+
+    /**
+     * Whether URL client IDs name documents in the realm: cimd-resolver's lookup component is there (on or
+     * off: switched on later, it would find a squatter first). Elsewhere URL client IDs are ordinary (SAML
+     * entity IDs, for one) and are not refused.
+     */
+    static boolean urlClientIds(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), CLIENT_STORAGE).anyMatch(c -> CIMD_LOOKUP.equals(c.getProviderId()));
     }
 }

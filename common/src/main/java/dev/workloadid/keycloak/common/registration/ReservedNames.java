@@ -69,10 +69,18 @@ public final class ReservedNames {
      * @return why it is refused, empty if it may proceed
      */
     public static Optional<String> checkClientId(String requested, String current) {
+        return checkClientId(requested, current, true);
+    }
+
+    /**
+     * @param urlClientIds whether URL client IDs name documents in this realm: only then are URL-shaped
+     *                     client IDs refused (elsewhere they are ordinary, e.g. SAML entity IDs)
+     */
+    public static Optional<String> checkClientId(String requested, String current, boolean urlClientIds) {
         if (requested == null || requested.equals(current)) {
             return Optional.empty();
         }
-        if (urlShaped(requested)) {
+        if (urlClientIds && urlShaped(requested)) {
             return Optional.of("client_id '" + requested.trim() + "' is a URL, or reads as one to a case- or "
                     + "accent-insensitive database: URL client IDs name Client ID Metadata Documents, resolved from the "
                     + "document at that URL, and cannot be registered");
@@ -118,8 +126,9 @@ public final class ReservedNames {
 
     /** Both checks: the client_id first, then the attributes. */
     public static Optional<String> check(String clientId, String currentClientId, Map<String, String> attributes,
-                                         Map<String, String> currentAttributes, boolean writtenByPack) {
-        return checkClientId(clientId, currentClientId)
+                                         Map<String, String> currentAttributes, boolean writtenByPack,
+                                         boolean urlClientIds) {
+        return checkClientId(clientId, currentClientId, urlClientIds)
                 .or(() -> checkAttributes(attributes, currentAttributes, writtenByPack));
     }
 

@@ -54,6 +54,13 @@ class ReservedNamesTest {
     }
 
     @Test
+    void urlClientIdsAreOrdinaryWhereTheyDoNotNameDocuments() {
+        assertThat(ReservedNames.checkClientId("https://sp.example.org/saml/metadata", null, false)).isEmpty();
+        assertThat(ReservedNames.checkClientId("https://sp.example.org/saml/metadata", null, true)).isPresent();
+        assertThat(ReservedNames.checkClientId("spiffe://example.org/x", null, false)).isPresent();
+    }
+
+    @Test
     void keepingTheClientsOwnClientIdIsNeverRefused() {
         assertThat(ReservedNames.checkClientId("spiffe://example.org/x", "spiffe://example.org/x")).isEmpty();
         assertThat(ReservedNames.checkClientId("spiffe://example.org/y", "spiffe://example.org/x")).isPresent();
@@ -89,7 +96,7 @@ class ReservedNamesTest {
     @Test
     void thePacksOwnEndpointWritesTheReservedAttributes() {
         assertThat(ReservedNames.checkAttributes(Map.of("spiffe.registration", "attested"), null, true)).isEmpty();
-        assertThat(ReservedNames.check("spiffe://example.org/x", null, Map.of(), null, true)).isPresent();
+        assertThat(ReservedNames.check("spiffe://example.org/x", null, Map.of(), null, true, false)).isPresent();
     }
 
     @Test
