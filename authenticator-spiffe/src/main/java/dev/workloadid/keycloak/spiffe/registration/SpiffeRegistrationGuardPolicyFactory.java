@@ -17,9 +17,10 @@ import java.util.Optional;
  * Client registration policy {@value #ID}, shipped with the JAR that reads SPIFFE bindings so that it
  * protects them without dcr-policy: no registration endpoint ({@code default}, {@code openid-connect},
  * the pack's {@code rfc7591}) creates or changes a SPIFFE binding ({@code jwt.credential.sub}) unless
- * the request is a SPIFFE-attested registration, nor a client ID shaped like a SPIFFE ID or URL, nor
- * any attribute the pack reads as a fact ({@code spiffe.*}, {@code cimd.*}, {@code wi.*}). A refusal
- * is 400 {@code invalid_client_metadata} with the reason on the registration error event.
+ * the request is a SPIFFE-attested registration, nor a client ID shaped like a SPIFFE ID (or like a
+ * URL, in realms with URL client IDs), nor any attribute the pack reads as a fact ({@code spiffe.*},
+ * {@code cimd.*}, {@code wi.*}). A refusal is 400 {@code invalid_client_metadata} with the reason on
+ * the registration error event.
  *
  * <p>Saving a SPIFFE trust domain puts it into the realm's anonymous and authenticated policy sets
  * ({@link #ensureInstalled}), beside dcr-policy's {@code wi-spiffe-binding} when that JAR is deployed
@@ -31,8 +32,8 @@ public final class SpiffeRegistrationGuardPolicyFactory extends ReservedNamesPol
 
     public SpiffeRegistrationGuardPolicyFactory() {
         super(ID, "Only SPIFFE-attested registration or an administrator binds a client to a SPIFFE ID (jwt.credential.sub); "
-                + "registration endpoints may not register SPIFFE-ID- or URL-shaped client IDs or set spiffe.*, cimd.* or "
-                + "wi.* attributes. Added by saving a SPIFFE trust domain.");
+                + "registration endpoints may not register SPIFFE-ID-shaped client IDs (nor URL-shaped ones where URL client IDs "
+                + "are on) or set spiffe.*, cimd.* or wi.* attributes. Added by saving a SPIFFE trust domain.");
     }
 
     /** Puts the policy into the realm's anonymous and authenticated sets, where it is missing. */
