@@ -3,9 +3,7 @@ package dev.workloadid.keycloak.common.keycloak;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
-import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
 import java.util.List;
@@ -16,14 +14,10 @@ import java.util.Optional;
  * reserved-name rule ({@link ReservedRegistration}) and then its own check, and refuses with 400
  * {@code invalid_client_metadata} on every endpoint (see {@link WriteCheckPolicy#invalidClientMetadata}).
  */
-public abstract class ReservedNamesPolicyFactory extends AbstractClientRegistrationPolicyFactory {
-
-    private final String id;
-    private final String help;
+public abstract class ReservedNamesPolicyFactory extends DescribedPolicyFactory {
 
     protected ReservedNamesPolicyFactory(String id, String help) {
-        this.id = id;
-        this.help = help;
+        super(id, help, List.of());
     }
 
     /**
@@ -42,24 +36,10 @@ public abstract class ReservedNamesPolicyFactory extends AbstractClientRegistrat
                     return;
                 }
                 ReservedRegistration.refusal(context, existing).or(() -> refusal(context, existing)).ifPresent(reason -> {
-                    throw invalidClientMetadata(context, id, reason);
+                    throw invalidClientMetadata(context, getId(), reason);
                 });
             }
         };
     }
 
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public String getHelpText() {
-        return help;
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
-    }
 }

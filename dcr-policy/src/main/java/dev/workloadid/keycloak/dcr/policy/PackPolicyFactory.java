@@ -1,10 +1,10 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.DescribedPolicyFactory;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
 import java.util.List;
@@ -12,41 +12,25 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /** Metadata of a pack policy: id, help text, settings; each policy declares them in one place. */
-abstract class PackPolicyFactory extends AbstractClientRegistrationPolicyFactory {
+abstract class PackPolicyFactory extends DescribedPolicyFactory {
 
-    private final String id;
-    private final String help;
-    private final List<ProviderConfigProperty> properties;
     private final BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor;
 
     PackPolicyFactory(String id, String help, Consumer<ProviderConfigurationBuilder> properties,
                       BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor) {
-        this.id = id;
-        this.help = help;
+        super(id, help, build(properties));
+        this.constructor = constructor;
+    }
+
+    private static List<ProviderConfigProperty> build(Consumer<ProviderConfigurationBuilder> properties) {
         ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create();
         properties.accept(builder);
-        this.properties = builder.build();
-        this.constructor = constructor;
+        return builder.build();
     }
 
     @Override
     public ClientRegistrationPolicy create(KeycloakSession session, ComponentModel model) {
         return constructor.apply(session, model);
-    }
-
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public String getHelpText() {
-        return help;
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return properties;
     }
 
     static void bool(ProviderConfigurationBuilder b, String name, String label, boolean defaultValue, String help) {
