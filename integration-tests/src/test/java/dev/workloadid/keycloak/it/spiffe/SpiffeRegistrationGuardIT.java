@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * With only authenticator-spiffe's pieces in a realm (dcr-policy's wi-spiffe-binding taken out), a
  * registrant at Keycloak's default endpoint cannot take over a workload's SPIFFE ID: the JAR's own
  * policy wi-spiffe-registration-guard, installed by saving the trust domain, refuses bindings,
- * SPIFFE-ID-shaped client IDs and spiffe.* attributes (400 invalid_client_metadata); and a binding a
- * registration endpoint let through anyway (policies removed) never answers for the workload, blocks
- * its registration-free client or fills the trust domain's cap. All traffic stays on 127.0.0.1.
+ * SPIFFE-ID-shaped client IDs and spiffe.* attributes (400 invalid_client_metadata); and a binding on
+ * a client made through a registration endpoint (from before the guard) never answers for the workload,
+ * takes over its registration-free client or fills the trust domain's cap. All traffic stays on 127.0.0.1.
  */
 @ExtendWith(KeycloakExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -116,35 +116,35 @@ class SpiffeRegistrationGuardIT {
 
     @Test
     @Order(3)
-    void sca07_aBindingMadeThroughRegistrationNeverAnswersForTheWorkload() {
-        // Bindings from before the guard, or from a realm whose policies an administrator removed.
-        removePolicies(GUARD);
+    void sca07_aBindingOnARegisteredClientNeverAnswersForTheWorkload() {
+        // Bindings from before the guard: registered clients whose binding was written afterwards (here by
+        // an administrator over admin REST, which registration policies do not govern).
         String victim = "spiffe://" + TD + "/ns/prod/sa/ledger";
         String squatted = "spiffe://" + TD + "/ns/prod/sa/billing";
-
-        ObjectNode bound = squatter("squatter-ledger");
-        bound.putObject("attributes").put("jwt.credential.sub", victim);
-        assertThat(register(bound).status()).as("no policy left to refuse it").isEqualTo(201);
-        ObjectNode sameId = squatter(squatted);
-        sameId.putObject("attributes").put("jwt.credential.sub", squatted);
-        assertThat(register(sameId).status()).isEqualTo(201);
+        registeredThenSet("squatter-ledger", "squatter-ledger", Map.of("jwt.credential.sub", victim));
+        registeredThenSet("squatter-billing", squatted, Map.of("jwt.credential.sub", squatted));
         for (int i = 0; i < 2; i++) {
-            ObjectNode filler = squatter("cap-filler-" + i);
-            filler.putObject("attributes").put("spiffe.trust_domain", TD).put("spiffe.registration", "registration-free");
-            assertThat(register(filler).status()).isEqualTo(201);
+            registeredThenSet("cap-filler-" + i, "cap-filler-" + i,
+                    Map.of("spiffe.trust_domain", TD, "spiffe.registration", "registration-free"));
         }
 
-        // The registrant's exact binding loses to nothing, and its fillers do not count against the cap
+        // The registered client's exact binding does not count, and its fillers do not count against the cap
         // (one registration-free client exists, from the test before): the workload gets its own client.
         assertTokenFor(token(admin, realm, authority.svid(victim).audience(issuer).sign()), victim);
         // A registered client holding the workload's client ID blocks it, but never answers for it.
         assertInvalidClient(token(admin, realm, authority.svid(squatted).audience(issuer).sign()), "not registered");
         assertInvalidClient(token(admin, realm, authority.svid(victim).audience(issuer).sign(), "squatter-ledger"),
                 "not authorized");
-
-        // Saving the trust domain puts the guard back.
-        Spiffe.updateTrustDomain(admin, realm, trustDomainId, trustDomain);
         assertThat(policySubTypes(GUARD)).containsExactlyInAnyOrder("anonymous", "authenticated");
+    }
+
+    /** Registers a plain client at the default endpoint, then an administrator renames it and sets attributes. */
+    private void registeredThenSet(String clientId, String newClientId, Map<String, String> attributes) {
+        assertThat(register(squatter(clientId)).status()).isEqualTo(201);
+        ObjectNode client = (ObjectNode) clientsWithClientId(admin, realm, clientId).get(0);
+        client.put("clientId", newClientId);
+        attributes.forEach(client.withObject("/attributes")::put);
+        AdminClient.expect(admin.put("/realms/" + realm + "/clients/" + client.path("id").asText(), client), 204);
     }
 
     private static ObjectNode squatter(String clientId) {
