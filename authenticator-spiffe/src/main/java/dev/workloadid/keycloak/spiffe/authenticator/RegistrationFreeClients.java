@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
@@ -26,23 +27,27 @@ import java.util.Map;
  */
 final class RegistrationFreeClients {
 
-    static final String REGISTRATION_ATTRIBUTE = "spiffe.registration";
-    static final String REGISTRATION_FREE = "registration-free";
-    static final String TRUST_DOMAIN_ATTRIBUTE = "spiffe.trust_domain";
+    static final String REGISTRATION_ATTRIBUTE = PackClientAttributes.SPIFFE_REGISTRATION;
+    static final String REGISTRATION_FREE = PackClientAttributes.REGISTRATION_FREE;
+    static final String TRUST_DOMAIN_ATTRIBUTE = PackClientAttributes.SPIFFE_TRUST_DOMAIN;
     private static final Logger LOG = Logger.getLogger(RegistrationFreeClients.class);
     /** Remembers only whether the attribute is searchable on this server (a server-wide option). */
-    private static final ClientAttributeCount COUNT = new ClientAttributeCount(TRUST_DOMAIN_ATTRIBUTE);
+    private static final ClientAttributeCount COUNT = new ClientAttributeCount(TRUST_DOMAIN_ATTRIBUTE,
+            c -> REGISTRATION_FREE.equals(c.getAttribute(REGISTRATION_ATTRIBUTE)) && c.getRegistrationToken() == null);
 
     private RegistrationFreeClients() {
     }
 
-    /** The workload's client, created now if it does not exist yet. */
+    /**
+     * The workload's client, created now if it does not exist yet. A client with that client ID that
+     * this class did not create (see {@link #ours}) is never returned: null, and the caller refuses.
+     */
     static ClientModel obtain(KeycloakSession session, RealmModel realm, TrustDomainSettings settings,
                               SpiffeId id, String authenticatorType) {
         String clientId = id.toString();
         ClientModel existing = session.clients().getClientByClientId(realm, clientId);
         if (existing != null) {
-            return existing;
+            return ours(existing, id) ? existing : notOurs(realm, existing);
         }
         String realmId = realm.getId();
         try {
@@ -66,7 +71,27 @@ final class RegistrationFreeClients {
             // Most likely a concurrent first request (this or another node) won the unique constraint.
             LOG.debugf(e, "Realm %s: creating the client of %s did not commit; reading the existing one", realm.getName(), clientId);
         }
-        return session.clients().getClientByClientId(realm, clientId);
+        ClientModel created = session.clients().getClientByClientId(realm, clientId);
+        return created == null || ours(created, id) ? created : notOurs(realm, created);
+    }
+
+    /**
+     * Whether the client is the workload's registration-free client: byte-equal client ID (a lenient
+     * database collation may return a look-alike), bound exactly to the ID, a SPIFFE authenticator, and
+     * the pack's marker on a client no registration endpoint made (see {@link SpiffeClients#trustedBinding}).
+     */
+    static boolean ours(ClientModel client, SpiffeId id) {
+        return id.toString().equals(client.getClientId())
+                && id.toString().equals(client.getAttribute(SpiffeClients.SPIFFE_ID_ATTRIBUTE))
+                && SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS.contains(client.getClientAuthenticatorType())
+                && REGISTRATION_FREE.equals(client.getAttribute(REGISTRATION_ATTRIBUTE))
+                && client.getRegistrationToken() == null;
+    }
+
+    private static ClientModel notOurs(RealmModel realm, ClientModel client) {
+        LOG.warnf("Realm %s: client %s exists but is not a registration-free client the pack created; not using it",
+                realm.getName(), client.getClientId());
+        return null;
     }
 
     /**

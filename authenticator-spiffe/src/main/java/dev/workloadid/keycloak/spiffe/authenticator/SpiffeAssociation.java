@@ -166,7 +166,8 @@ final class SpiffeAssociation {
 
     private static boolean boundExactly(ClientModel client, SpiffeId id) {
         return SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS.contains(client.getClientAuthenticatorType())
-                && id.toString().equals(client.getAttribute(SpiffeClients.SPIFFE_ID_ATTRIBUTE));
+                && id.toString().equals(client.getAttribute(SpiffeClients.SPIFFE_ID_ATTRIBUTE))
+                && SpiffeClients.trustedBinding(client);
     }
 
     /** Marks the request as authenticated by {@code authenticatorId} as {@code client}. */

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
+import dev.workloadid.keycloak.common.registration.SpiffeBindings;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdPattern;
@@ -85,13 +86,25 @@ public final class SpiffeClients {
     /** Whether a client may take part in client_id-less association at all (its binding aside). */
     static boolean qualifies(ClientModel client, Set<String> authenticatorTypes) {
         return authenticatorTypes.contains(client.getClientAuthenticatorType()) && !client.isPublicClient()
-                && !isSelfAsserted(client);
+                && !isSelfAsserted(client) && trustedBinding(client);
+    }
+
+    /**
+     * Whether the client's binding was made by an administrator or the pack (see
+     * {@link SpiffeBindings#trusted}): a client created through a registration endpoint, which
+     * Keycloak gives a registration access token, counts only with the attested-registration marker.
+     * So a binding a registration endpoint let through (a realm without the registration policies, or
+     * one from before them) never answers for a SPIFFE ID.
+     */
+    static boolean trustedBinding(ClientModel client) {
+        return SpiffeBindings.trusted(client.getRegistrationToken() != null,
+                client.getAttribute(PackClientAttributes.SPIFFE_REGISTRATION));
     }
 
     /** Whether a client using one of {@code authenticatorTypes} (e.g. federated-jwt) is bound to exactly this ID. */
     public static boolean claimedBy(KeycloakSession session, RealmModel realm, SpiffeId id, Set<String> authenticatorTypes) {
         return boundTo(session, realm, id.toString()).stream()
-                .anyMatch(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()));
+                .anyMatch(c -> authenticatorTypes.contains(c.getClientAuthenticatorType()) && trustedBinding(c));
     }
 
     /**
@@ -136,7 +149,7 @@ public final class SpiffeClients {
 
     /** Whether the client is registered for this SPIFFE ID (exact or pattern), SCA-P1/SCA-P3. */
     public static boolean authorizes(ClientModel client, SpiffeId id) {
-        SpiffeIdPattern pattern = pattern(client);
+        SpiffeIdPattern pattern = trustedBinding(client) ? pattern(client) : null;
         return pattern != null && pattern.matches(id);
     }
 

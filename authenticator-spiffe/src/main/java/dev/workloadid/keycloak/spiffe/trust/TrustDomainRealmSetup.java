@@ -4,6 +4,7 @@ import dev.workloadid.keycloak.common.keycloak.RealmSetup;
 import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
 import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
+import dev.workloadid.keycloak.spiffe.registration.SpiffeRegistrationGuardPolicyFactory;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -12,10 +13,11 @@ import java.util.Set;
 
 /**
  * What a realm with at least one SPIFFE trust domain needs: both SPIFFE authenticators in its client
- * authentication flow ({@link ClientFlowInstaller}) and dcr-policy's {@value #BINDING_POLICY}
- * registration policy in both policy sets (by id: no code dependency; only when that JAR is deployed).
- * Without the policy, Keycloak's own registration endpoints could bind a client to a workload's SPIFFE
- * ID or turn a workload client into a user-facing one before any attested client exists.
+ * authentication flow ({@link ClientFlowInstaller}), this JAR's {@value SpiffeRegistrationGuardPolicyFactory#ID}
+ * and dcr-policy's {@value #BINDING_POLICY} registration policy in both policy sets (the latter by id: no
+ * code dependency; only when that JAR is deployed). Without them, Keycloak's own registration endpoints
+ * could bind a client to a workload's SPIFFE ID, take its client ID, or turn a workload client into a
+ * user-facing one before any attested client exists.
  *
  * <p>Run by the trust-domain page's save and, for realms that arrive as files, by {@link RealmSetup}'s
  * events; a client given a SPIFFE authenticator (partial import, admin REST) triggers it too.
@@ -39,6 +41,8 @@ public final class TrustDomainRealmSetup extends RealmSetup {
         // Each authenticator acts only on its own requests, so their order does not matter.
         ClientFlowInstaller.ensureInstalled(realm, SpiffeX509SvidAuthenticatorFactory.ID);
         ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+        // This JAR's own guard, so SPIFFE bindings are protected without dcr-policy too.
+        SpiffeRegistrationGuardPolicyFactory.ensureInstalled(realm);
         if (RegistrationPolicies.deployed(session.getKeycloakSessionFactory(), BINDING_POLICY)) {
             RegistrationPolicies.ensureInstalled(realm, BINDING_POLICY, "SPIFFE binding", "a SPIFFE trust domain exists");
         }

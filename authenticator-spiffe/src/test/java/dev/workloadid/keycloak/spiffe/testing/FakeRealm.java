@@ -53,6 +53,12 @@ public final class FakeRealm {
                             .filter(c -> args.length < 1 || Objects.equals(c.getParentId(), args[0]))
                             .filter(c -> args.length < 2 || Objects.equals(c.getProviderType(), args[1]))
                             .toList().stream();
+                    case "addComponentModel" -> {
+                        ComponentModel c = (ComponentModel) args[0];
+                        c.setId(UUID.randomUUID().toString());
+                        components.add(c);
+                        yield c;
+                    }
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
                     case "toString" -> "FakeRealm[" + id + "]";

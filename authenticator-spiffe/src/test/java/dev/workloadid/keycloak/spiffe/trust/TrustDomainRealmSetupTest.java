@@ -3,6 +3,8 @@ package dev.workloadid.keycloak.spiffe.trust;
 import dev.workloadid.keycloak.spiffe.testing.FakeRealm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.workloadid.keycloak.spiffe.registration.SpiffeRegistrationGuardPolicyFactory;
+import org.keycloak.component.ComponentModel;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -41,6 +43,11 @@ class TrustDomainRealmSetupTest {
         assertThat(realm.executions.stream().filter(e -> e.getParentFlow().equals(realm.clientFlow.getId()))
                 .map(AuthenticationExecutionModel::getAuthenticator))
                 .containsExactlyInAnyOrder("spiffe-x509-svid", "spiffe-jwt-svid", "client-secret");
+        // The JAR's own registration guard, once in each policy set.
+        assertThat(realm.components.stream()
+                .filter(c -> SpiffeRegistrationGuardPolicyFactory.ID.equals(c.getProviderId()))
+                .map(ComponentModel::getSubType))
+                .containsExactlyInAnyOrder("anonymous", "authenticated");
     }
 
     /** A session whose server has no dcr-policy JAR (the binding policy is then not added). */

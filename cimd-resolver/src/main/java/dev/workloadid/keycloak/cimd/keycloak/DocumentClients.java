@@ -76,9 +76,24 @@ final class DocumentClients {
         return new CacheState(Instant.ofEpochSecond(epoch), client.getAttribute(ETAG), client.getAttribute(LAST_MODIFIED));
     }
 
-    /** The local (database) client with this clientId, without asking client storage providers. */
+    /**
+     * The local (database) client with this clientId, without asking client storage providers. Only a
+     * row whose client ID is byte-equal to the URL: a case-, accent- or width-insensitive collation
+     * answers SQL {@code =} with look-alikes ({@code httpś://...}), which must never stand in for the document.
+     */
     static ClientModel local(KeycloakSession session, RealmModel realm, String clientId) {
-        return session.getProvider(ClientProvider.class).getClientByClientId(realm, clientId);
+        ClientModel row = session.getProvider(ClientProvider.class).getClientByClientId(realm, clientId);
+        if (row != null && !sameClientId(clientId, row.getClientId())) {
+            LOG.warnf("Realm %s: the database returned client '%s' for client_id '%s' (a case- or accent-insensitive "
+                    + "collation?); not using it", realm.getName(), row.getClientId(), clientId);
+            return null;
+        }
+        return row;
+    }
+
+    /** Whether a stored client ID is exactly (byte for byte) the requested one. */
+    static boolean sameClientId(String requested, String stored) {
+        return requested != null && requested.equals(stored);
     }
 
     /** What {@link #createInOwnTransaction} did. */

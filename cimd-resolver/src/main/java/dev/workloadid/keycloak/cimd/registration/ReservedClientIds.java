@@ -1,7 +1,8 @@
 package dev.workloadid.keycloak.cimd.registration;
 
+import dev.workloadid.keycloak.common.registration.ReservedNames;
+
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -15,9 +16,6 @@ import java.util.Optional;
  */
 public final class ReservedClientIds {
 
-    /** Prefix of the attributes the module keeps on document clients. */
-    public static final String ATTRIBUTE_PREFIX = "cimd.";
-
     private ReservedClientIds() {
     }
 
@@ -28,26 +26,23 @@ public final class ReservedClientIds {
      */
     public static Optional<String> check(String clientId, Collection<String> attributeNames) {
         if (isUrl(clientId)) {
-            return Optional.of("client_id '" + clientId.trim() + "' is a URL: URL client IDs in this realm are "
-                    + "Client ID Metadata Documents, resolved from the document at that URL, and cannot be registered");
+            return ReservedNames.checkClientId(clientId, null);
         }
         if (attributeNames != null) {
             for (String name : attributeNames) {
-                if (name != null && name.trim().toLowerCase(Locale.ROOT).startsWith(ATTRIBUTE_PREFIX)) {
-                    return Optional.of("attribute '" + name.trim() + "' is reserved: " + ATTRIBUTE_PREFIX
-                            + "* attributes are kept by Keycloak for Client ID Metadata Document clients");
+                if (ReservedNames.reservedAttribute(name)) {
+                    return Optional.of(ReservedNames.attributeReason(name));
                 }
             }
         }
         return Optional.empty();
     }
 
-    /** An absolute http or https URL (any case, surrounding white space ignored), however malformed after the scheme. */
+    /**
+     * An absolute http or https URL, or text a case-, accent- or width-insensitive database could
+     * take for one (see {@link ReservedNames#urlShaped}), however malformed after the scheme.
+     */
     static boolean isUrl(String clientId) {
-        if (clientId == null) {
-            return false;
-        }
-        String id = clientId.trim().toLowerCase(Locale.ROOT);
-        return id.startsWith("https:") || id.startsWith("http:");
+        return ReservedNames.urlShaped(clientId);
     }
 }

@@ -46,4 +46,13 @@ class ReservedClientIdsTest {
     void attributesMerelyMentioningCimdPass() {
         assertThat(ReservedClientIds.check("my-app", List.of("cimd", "x.cimd.managed", "cimdmanaged"))).isEmpty();
     }
+
+    /** Client IDs a case-, accent- or width-insensitive database returns for the document's URL. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http\u015B://popular-mcp.example/client.json", "\uFF48ttps://popular-mcp.example/client.json",
+            "\u200Bhttps://popular-mcp.example/client.json", "http\u017F://popular-mcp.example/client.json",
+            "ht\u00ADtps://popular-mcp.example/client.json", "https\uFF1A//popular-mcp.example/client.json"})
+    void cimd42_clientIdsACaseOrAccentInsensitiveDatabaseReadsAsUrlsCannotBeRegistered(String clientId) {
+        assertThat(ReservedClientIds.check(clientId, List.of())).get(STRING).contains("is a URL");
+    }
 }

@@ -8,6 +8,7 @@ import org.keycloak.models.RealmModel;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -28,16 +29,29 @@ public final class ClientAttributeCount {
 
     private static final Logger LOG = Logger.getLogger(ClientAttributeCount.class);
     private final String attribute;
+    private final Predicate<ClientModel> counts;
     private volatile boolean searchable = true;
 
     public ClientAttributeCount(String attribute) {
+        this(attribute, null);
+    }
+
+    /**
+     * @param counts which of the clients with the attribute count (e.g. only those the pack made, so a
+     *               client someone else gave the attribute cannot fill a cap); null: all of them
+     */
+    public ClientAttributeCount(String attribute, Predicate<ClientModel> counts) {
         this.attribute = Objects.requireNonNull(attribute, "attribute");
+        this.counts = counts;
     }
 
     /** Clients of {@code realm} whose attribute equals {@code value}, counted up to {@code limit}. */
     public long count(KeycloakSession session, RealmModel realm, String value, int limit) {
-        return count(() -> session.clients().searchClientsByAttributes(realm, Map.of(attribute, value), 0, limit),
-                () -> session.clients().getClientsStream(realm).filter(c -> value.equals(attributeOf(c))),
+        // With a filter the query cannot stop at limit rows: rows that do not count must not hide ones that do.
+        Integer max = counts == null ? Integer.valueOf(limit) : null;
+        Predicate<ClientModel> filter = counts == null ? c -> true : counts;
+        return count(() -> session.clients().searchClientsByAttributes(realm, Map.of(attribute, value), 0, max).filter(filter),
+                () -> session.clients().getClientsStream(realm).filter(c -> value.equals(attributeOf(c))).filter(filter),
                 limit);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
+import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
 import dev.workloadid.keycloak.dcr.metrics.DcrMeters;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
@@ -201,6 +202,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
                 RegistrationRequest.sourceAddress(session), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
+        // The policies of every pack JAR: the reserved attributes of this request are the pack's own.
+        ReservedRegistration.markPackEndpoint(session, request.attestedSpiffeId());
         return request;
     }
 

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
@@ -28,13 +29,13 @@ public final class RegistrationRequest {
     public static final String ERROR_ATTRIBUTE = RegistrationRequest.class.getName() + ".error";
 
     /** Client attributes the pack keeps. */
-    public static final String ATTR_SOFTWARE_ID = "software_id";
-    public static final String ATTR_SOFTWARE_VERSION = "software_version";
-    public static final String ATTR_SOFTWARE_STATEMENT = "wi.dcr.software_statement";
-    public static final String ATTR_STATEMENT_ISSUER = "wi.dcr.software_statement_issuer";
-    public static final String ATTR_APPLICATION_TYPE = "wi.dcr.application_type";
+    public static final String ATTR_SOFTWARE_ID = PackClientAttributes.SOFTWARE_ID;
+    public static final String ATTR_SOFTWARE_VERSION = PackClientAttributes.SOFTWARE_VERSION;
+    public static final String ATTR_SOFTWARE_STATEMENT = PackClientAttributes.SOFTWARE_STATEMENT;
+    public static final String ATTR_STATEMENT_ISSUER = PackClientAttributes.STATEMENT_ISSUER;
+    public static final String ATTR_APPLICATION_TYPE = PackClientAttributes.APPLICATION_TYPE;
     /** The SPIFFE authenticator's binding attribute (Keycloak's always-searchable federated subject). */
-    public static final String ATTR_SPIFFE_ID = "jwt.credential.sub";
+    public static final String ATTR_SPIFFE_ID = PackClientAttributes.SPIFFE_BINDING;
     public static final String ATTR_PKCE = "pkce.code.challenge.method";
     public static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
     public static final String SPIFFE_AUTH_METHOD = "spiffe_jwt";
@@ -76,6 +77,14 @@ public final class RegistrationRequest {
         }
         ObjectNode node = JsonSerialization.mapper.valueToTree(external);
         Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
+        // Keycloak's converter does not carry software_id/software_version, which a default-endpoint request
+        // can set as attributes: the per-software caps and rate limits must see them all the same.
+        for (String member : new String[] {RegistrationMetadata.SOFTWARE_ID, RegistrationMetadata.SOFTWARE_VERSION}) {
+            String value = attributes.get(member);
+            if (value != null && !value.isBlank() && !node.hasNonNull(member)) {
+                node.put(member, value);
+            }
+        }
         return new RegistrationRequest(RegistrationMetadata.of(node), null, null,
                 sourceAddress(session), attributes.get(ATTR_APPLICATION_TYPE));
     }

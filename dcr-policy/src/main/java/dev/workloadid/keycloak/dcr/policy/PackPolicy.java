@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
 import dev.workloadid.keycloak.common.keycloak.WriteCheckPolicy;
 import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
@@ -31,6 +32,11 @@ abstract class PackPolicy extends WriteCheckPolicy {
 
     @Override
     protected final void check(ClientRegistrationContext context, ClientModel existing) {
+        // The pack's one reserved-name rule first, on every endpoint (see ReservedNames): 400 on all of them.
+        ReservedRegistration.refusal(context, existing).ifPresent(reason -> {
+            RegistrationRequest.recordError(session, DcrError.metadata(reason));
+            throw invalidClientMetadata(context, model.getProviderId(), reason);
+        });
         try {
             check(context, RegistrationRequest.of(context, existing), existing);
         } catch (DcrError e) {

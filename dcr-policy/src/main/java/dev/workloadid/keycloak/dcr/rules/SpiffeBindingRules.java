@@ -1,5 +1,8 @@
 package dev.workloadid.keycloak.dcr.rules;
 
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
+import dev.workloadid.keycloak.common.registration.SpiffeBindings;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +16,10 @@ import java.util.Map;
  */
 public final class SpiffeBindingRules {
 
-    /** authenticator-spiffe's client authenticators and their RFC 7591 method names (no code dependency). */
-    static final Map<String, String> SPIFFE_METHODS = Map.of(
-            "spiffe-jwt-svid", "spiffe_jwt",
-            "spiffe-x509-svid", "spiffe_x509");
-
     /** Client attribute naming how a SPIFFE client came to be (authenticator-spiffe writes {@code registration-free}). */
-    public static final String REGISTRATION_ATTRIBUTE = "spiffe.registration";
+    public static final String REGISTRATION_ATTRIBUTE = PackClientAttributes.SPIFFE_REGISTRATION;
     /** Its value for a client made by SPIFFE-attested registration. */
-    public static final String ATTESTED = "attested";
+    public static final String ATTESTED = PackClientAttributes.ATTESTED;
     static final String DEVICE_GRANT = "oauth2.device.authorization.grant.enabled";
     static final String CIBA_GRANT = "oidc.ciba.grant.enabled";
     /** Standard token exchange (RFC 8693): the client could trade users' tokens for its own. */
@@ -148,71 +146,27 @@ public final class SpiffeBindingRules {
 
     /** True for a client that authenticates with a SPIFFE authenticator and names its SPIFFE ID (or pattern). */
     public static boolean bound(String authenticator, String spiffeId) {
-        return spiffeId != null && !spiffeId.isBlank() && authenticator != null && SPIFFE_METHODS.containsKey(authenticator);
+        return SpiffeBindings.bound(authenticator, spiffeId);
     }
 
     /** The token_endpoint_auth_method of a SPIFFE authenticator, or null for any other. */
     public static String method(String authenticator) {
-        return authenticator == null ? null : SPIFFE_METHODS.get(authenticator);
+        return SpiffeBindings.method(authenticator);
     }
 
-    /**
-     * Checks a new client: a SPIFFE binding may only come from attestation (the verified JWT-SVID of
-     * the registering workload). Keycloak's own {@code default} endpoint takes a full client
-     * representation, attributes included, so without this anyone allowed to register there could
-     * bind a client to any workload's SPIFFE ID and win that workload's client_id-less lookups.
-     *
-     * @param requestedSpiffeId the binding the new client would carry (null or blank: none)
-     * @param attestedSpiffeId  the SPIFFE ID the request proved, or null
-     */
+    /** {@link SpiffeBindings#createRefusal} as {@code invalid_client_metadata}. */
     public static void checkCreate(String requestedSpiffeId, String attestedSpiffeId) {
-        if (requestedSpiffeId != null && !requestedSpiffeId.isBlank() && !requestedSpiffeId.equals(attestedSpiffeId)) {
-            throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + requestedSpiffeId + ") is set only by "
-                    + "SPIFFE-attested registration or by an administrator");
-        }
+        SpiffeBindings.createRefusal(requestedSpiffeId, attestedSpiffeId).ifPresent(reason -> {
+            throw DcrError.metadata(reason);
+        });
     }
 
-    /**
-     * Checks an update, as the requested client looks after Keycloak's conversion. A bound client keeps
-     * authenticator, confidentiality and SPIFFE ID; an unbound client does not get a binding: an update is
-     * never attested (attestation is for registration only), so it may neither add or change a
-     * {@code jwt.credential.sub} nor switch a client that has one to a SPIFFE authenticator.
-     *
-     * @param authenticator the client's authenticator now
-     * @param spiffeId      its SPIFFE binding now
-     * @param newAuthenticator the authenticator the update asks for (null: unchanged)
-     * @param newPublic     whether the update makes it a public client (null: unchanged)
-     * @param newSpiffeId   the binding the update writes (null: untouched; empty: removed)
-     * @throws DcrError {@code invalid_client_metadata} naming what may not change
-     */
+    /** {@link SpiffeBindings#updateRefusal} as {@code invalid_client_metadata}. */
     public static void checkUpdate(String authenticator, String spiffeId, String newAuthenticator, Boolean newPublic,
                                    String newSpiffeId) {
-        if (!bound(authenticator, spiffeId)) {
-            if (newSpiffeId != null && !newSpiffeId.isBlank() && !newSpiffeId.equals(spiffeId)) {
-                throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + newSpiffeId + ") is set only by "
-                        + "SPIFFE-attested registration or by an administrator; a registration update cannot add or change it");
-            }
-            String sub = newSpiffeId != null ? newSpiffeId : spiffeId;
-            if (method(newAuthenticator) != null && !newAuthenticator.equals(authenticator) && sub != null && !sub.isBlank()) {
-                throw DcrError.metadata("a SPIFFE binding (jwt.credential.sub " + sub + " with authenticator "
-                        + newAuthenticator + ") is set only by SPIFFE-attested registration or by an administrator; "
-                        + "a registration update cannot switch this client to a SPIFFE authenticator");
-            }
-            return;
-        }
-        if (newAuthenticator != null && !newAuthenticator.equals(authenticator)) {
-            throw DcrError.metadata("this client is bound to " + spiffeId + " and authenticates with "
-                    + method(authenticator) + "; a registration update cannot change its token_endpoint_auth_method"
-                    + (method(newAuthenticator) == null ? "" : " to " + method(newAuthenticator)));
-        }
-        if (Boolean.TRUE.equals(newPublic)) {
-            throw DcrError.metadata("this client is bound to " + spiffeId
-                    + "; a registration update cannot make it a public client (token_endpoint_auth_method none)");
-        }
-        if (newSpiffeId != null && !newSpiffeId.equals(spiffeId)) {
-            throw DcrError.metadata("this client is bound to " + spiffeId
-                    + "; a registration update cannot change or remove its SPIFFE ID");
-        }
+        SpiffeBindings.updateRefusal(authenticator, spiffeId, newAuthenticator, newPublic, newSpiffeId).ifPresent(reason -> {
+            throw DcrError.metadata(reason);
+        });
     }
 
     /**

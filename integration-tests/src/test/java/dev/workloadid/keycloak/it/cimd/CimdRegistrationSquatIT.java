@@ -108,6 +108,48 @@ class CimdRegistrationSquatIT {
     }
 
     @Test
+    void cimd42_lookAlikesOfTheDocumentUrlCannotBeRegisteredOnAnyEndpoint() {
+        // What a case-, accent- or width-insensitive database (MySQL/MariaDB *_ci, SQL Server *_CI_AI) returns
+        // for the document's URL: refused here although this test database is case-sensitive.
+        String rest = documentUrl.substring("https".length());
+        List<String> lookAlikes = List.of("http\u015B" + rest, "\uFF48ttps" + rest, "\u200B" + documentUrl,
+                "http\u017F" + rest, "ht\u00ADtps" + rest, "https\u0301" + rest);
+        for (String clientId : lookAlikes) {
+            Http.Response r = send("POST", defaultEndpoint(), squatter(clientId), initialAccessToken());
+            assertThat(r.status()).as(clientId + ": " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error").asText()).isEqualTo("invalid_client_metadata");
+            assertThat(r.json().path("error_description").asText()).contains("is a URL");
+            assertThat(CimdRealms.clientsWithId(admin, realm, clientId)).as("nothing created").isEmpty();
+
+            ObjectNode metadata = Http.JSON.createObjectNode().put("client_id", clientId).put("client_name", "squatter");
+            metadata.putArray("redirect_uris").add(ATTACKER);
+            for (URI endpoint : List.of(oidcEndpoint(), rfc7591Endpoint())) {
+                Http.Response viaMetadata = send("POST", endpoint, metadata, initialAccessToken());
+                assertThat(viaMetadata.status() == 400 || !clientId.equals(viaMetadata.json().path("client_id").asText()))
+                        .as(endpoint + " " + clientId + ": " + viaMetadata.body()).isTrue();
+                assertThat(CimdRealms.clientsWithId(admin, realm, clientId)).as("nothing created").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void dcr15_whatThePackReadsAsFactsCannotBeRegisteredOnTheDefaultEndpoint() {
+        Map<String, String> forged = Map.of("spiffe.trust_domain", "example.org", "spiffe.registration", "attested",
+                "wi.dcr.application_type", "native", "wi.dcr.software_statement", "eyJhbGciOiJub25lIn0.e30.");
+        forged.forEach((name, value) -> {
+            ObjectNode client = squatter("forger-" + UUID.randomUUID().toString().substring(0, 8));
+            client.putObject("attributes").put(name, value);
+            Http.Response r = send("POST", defaultEndpoint(), client, initialAccessToken());
+            assertThat(r.status()).as(name + ": " + r.body()).isEqualTo(400);
+            assertThat(r.json().path("error_description").asText()).contains(name);
+        });
+        Http.Response spiffe = send("POST", defaultEndpoint(), squatter("spiffe://example.org/ns/prod/sa/api"),
+                initialAccessToken());
+        assertThat(spiffe.status()).as(spiffe.body()).isEqualTo(400);
+        assertThat(spiffe.json().path("error_description").asText()).contains("SPIFFE ID");
+    }
+
+    @Test
     void cimd42_documentClientBookkeepingAttributesCannotBeRegistered() {
         String clientId = "squatter-" + UUID.randomUUID().toString().substring(0, 8);
         ObjectNode client = squatter(clientId);
@@ -186,6 +228,10 @@ class CimdRegistrationSquatIT {
 
     private URI defaultEndpoint() {
         return admin.base().resolve("/realms/" + realm + "/clients-registrations/default");
+    }
+
+    private URI rfc7591Endpoint() {
+        return admin.base().resolve("/realms/" + realm + "/clients-registrations/rfc7591");
     }
 
     private URI oidcEndpoint() {

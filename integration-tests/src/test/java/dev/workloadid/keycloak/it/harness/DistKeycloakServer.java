@@ -31,7 +31,9 @@ import java.util.stream.Stream;
 final class DistKeycloakServer implements KeycloakServer {
 
     // Generous: on a busy build machine the first start (augmentation included) takes minutes.
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
+    // -Dwi.keycloak.start-timeout-seconds=N changes it.
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(
+            Long.getLong("wi.keycloak.start-timeout-seconds", 600));
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "admin";
 
