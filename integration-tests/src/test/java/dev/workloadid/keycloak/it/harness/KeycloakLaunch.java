@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  */
 final class KeycloakLaunch {
 
-    static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    // A bound for a machine shared by parallel builds (augmentation alone can take minutes there).
+    static final Duration START_TIMEOUT = Duration.ofMinutes(8);
     static final String ADMIN = "admin";
     static final String ADMIN_PASSWORD = "admin";
 
