@@ -68,7 +68,12 @@ public final class RegistrationMetadata {
             throw DcrError.metadata("the request body must be a JSON object of client metadata");
         }
         ObjectNode node = (ObjectNode) tree;
-        String statement = textOrNull(node.remove(SOFTWARE_STATEMENT), SOFTWARE_STATEMENT);
+        JsonNode rawStatement = node.remove(SOFTWARE_STATEMENT);
+        if (rawStatement != null && !rawStatement.isNull() && !rawStatement.isTextual()) {
+            // RFC 7591 §3.2.2: a statement that is not a JWT string is an invalid statement, as an unparsable one is.
+            throw new DcrError(DcrError.INVALID_SOFTWARE_STATEMENT, "software_statement must be a JWT string");
+        }
+        String statement = textOrNull(rawStatement, SOFTWARE_STATEMENT);
         String spiffeId = textOrNull(node.remove(SPIFFE_ID), SPIFFE_ID);
         RegistrationMetadata m = new RegistrationMetadata(node, statement, spiffeId);
         // SCA-53: trust material is never taken from the client; the member is ignored.

@@ -23,6 +23,44 @@ class SpiffeBindingRulesTest {
         assertThat(SpiffeBindingRules.bound("federated-jwt", ID)).isFalse();
     }
 
+    private static final String X509 = "spiffe-x509-svid";
+
+    @Test
+    void dcrm06_x509BoundClientKeepsItsAuthenticatorConfidentialityAndSpiffeId() {
+        assertThat(Refusals.refused(() -> SpiffeBindingRules.checkUpdate(X509, ID, JWT, null, null),
+                DcrError.INVALID_CLIENT_METADATA).description()).contains(ID, "spiffe_x509", "to spiffe_jwt");
+        Refusals.refused(() -> SpiffeBindingRules.checkUpdate(X509, ID, null, true, null), DcrError.INVALID_CLIENT_METADATA);
+        Refusals.refused(() -> SpiffeBindingRules.checkUpdate(X509, ID, X509, false, "spiffe://td-one.test/ns/prod/*"),
+                DcrError.INVALID_CLIENT_METADATA);
+        Refusals.refused(() -> SpiffeBindingRules.checkRequestedMethod(X509, ID, "spiffe_jwt"), DcrError.INVALID_CLIENT_METADATA);
+        assertThatCode(() -> SpiffeBindingRules.checkUpdate(X509, ID, X509, false, ID)).doesNotThrowAnyException();
+        assertThat(SpiffeBindingRules.method(X509)).isEqualTo("spiffe_x509");
+    }
+
+    @Test
+    void dcrm06_unboundClientMayNameAnyMethodAndMayNotBeBound() {
+        assertThatCode(() -> SpiffeBindingRules.checkRequestedMethod("client-secret", null, "private_key_jwt"))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> SpiffeBindingRules.checkRequestedMethod(JWT, null, "client_secret_basic"))
+                .as("a SPIFFE authenticator without a binding binds nothing").doesNotThrowAnyException();
+        assertThat(Refusals.refused(() -> SpiffeBindingRules.checkUpdate("client-secret", null, null, null, ID),
+                DcrError.INVALID_CLIENT_METADATA).description()).contains(ID);
+        assertThat(SpiffeBindingRules.method(null)).isNull();
+        assertThat(SpiffeBindingRules.bound(null, ID)).isFalse();
+        assertThat(SpiffeBindingRules.bound(JWT, null)).isFalse();
+    }
+
+    @Test
+    void dcrm06_userFacingGrantSwitchesAreReadLikeKeycloakReadsThem() {
+        SpiffeBindingRules.Shape padded = new SpiffeBindingRules.Shape(null, null, null, null, null, null,
+                Map.of("oauth2.device.authorization.grant.enabled", " true "));
+        assertThat(padded.userFacing()).containsExactly("oauth2.device.authorization.grant.enabled");
+        SpiffeBindingRules.Shape off = new SpiffeBindingRules.Shape(java.util.Arrays.asList(null, " "), false, false, false,
+                false, false, Map.of("oidc.ciba.grant.enabled", "yes", "some.other.switch", "true"));
+        assertThat(off.userFacing()).isEmpty();
+        Refusals.refused(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, padded), DcrError.INVALID_CLIENT_METADATA);
+    }
+
     @Test
     void dcrm06_boundClientKeepsItsAuthenticator() {
         for (String other : new String[] {"client-secret", "client-jwt", "client-x509", "spiffe-x509-svid"}) {

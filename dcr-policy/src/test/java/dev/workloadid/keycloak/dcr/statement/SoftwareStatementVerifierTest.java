@@ -1,13 +1,17 @@
 package dev.workloadid.keycloak.dcr.statement;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -64,6 +68,83 @@ class SoftwareStatementVerifierTest {
         assertThat(v.raw()).isEqualTo(statement);
         assertThat(v.issuer()).isEqualTo(ISS);
         assertThat(v.claims()).containsEntry("software_id", "sw-1").containsEntry("client_name", "Signed name");
+    }
+
+    private static JWTClaimsSet.Builder claimsBuilder() {
+        return new JWTClaimsSet.Builder(claims(ISS));
+    }
+
+    private static Date inSeconds(long seconds) {
+        return new Date(System.currentTimeMillis() + seconds * 1000);
+    }
+
+    @Test
+    void dcr09_validityWindowIsRespected() throws Exception {
+        assertThat(verifier.verify(sign(trusted, claimsBuilder().expirationTime(inSeconds(3600)).notBeforeTime(inSeconds(-60))
+                .build()), List.of(staticIssuer)).claims()).containsEntry("software_id", "sw-1");
+        String notYet = sign(trusted, claimsBuilder().notBeforeTime(inSeconds(3600)).build());
+        assertCode(() -> verifier.verify(notYet, List.of(staticIssuer)), DcrError.INVALID_SOFTWARE_STATEMENT);
+    }
+
+    @Test
+    void dcr09_rsaAndRsaPssSignaturesAndAnyTypAreAccepted() throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("r1").generate();
+        StatementIssuer rsaIssuer = new StatementIssuer(ISS, ISS, StatementIssuer.KeySource.STATIC, null,
+                new JWKSet(rsa.toPublicJWK()), null);
+        for (JWSAlgorithm alg : List.of(JWSAlgorithm.RS256, JWSAlgorithm.PS384)) {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID("r1")
+                    .type(new JOSEObjectType("software-statement+jwt")).build(), claims(ISS));
+            jwt.sign(new RSASSASigner(rsa));
+            assertThat(verifier.verify(jwt.serialize(), List.of(rsaIssuer)).issuer()).as(alg.getName()).isEqualTo(ISS);
+        }
+    }
+
+    @Test
+    void dcr14_issuerTrustedOnlyAsASpiffeTrustDomainIsUnapprovedForOrdinaryStatements() throws Exception {
+        StatementIssuer spiffeNamedLikeIss = StatementIssuer.from(Map.of("keySource", List.of("spiffe"),
+                "trustDomain", List.of("td-one.test"), "issuer", List.of(ISS)));
+        assertCode(() -> verifier.verify(unchecked(() -> sign(trusted, claims(ISS))), List.of(spiffeNamedLikeIss)),
+                DcrError.UNAPPROVED_SOFTWARE_STATEMENT);
+        assertCode(() -> verifier.verify(unchecked(() -> sign(trusted, claims(ISS))), List.of()),
+                DcrError.UNAPPROVED_SOFTWARE_STATEMENT);
+    }
+
+    @Test
+    void dcr09_onlyAJwksUriIssuerIsRefetchedAndOnlyOnce() throws Exception {
+        ECKey unknown = key("k9");
+        AtomicInteger refreshes = new AtomicInteger();
+        SoftwareStatementVerifier counting = new SoftwareStatementVerifier((issuer, refresh) -> {
+            refreshes.addAndGet(refresh ? 1 : 0);
+            return new JWKSet(trusted.toPublicJWK());
+        }, (jwt, issuer) -> { throw new AssertionError("not a SVID"); });
+        String statement = sign(unknown, claims(ISS));
+        assertCode(() -> counting.verify(statement, List.of(staticIssuer)), DcrError.INVALID_SOFTWARE_STATEMENT);
+        assertThat(refreshes.get()).as("static keys are not re-fetched").isZero();
+        StatementIssuer remote = new StatementIssuer(ISS, ISS, StatementIssuer.KeySource.JWKS_URI,
+                URI.create("https://software.example.com/jwks"), null, null);
+        assertCode(() -> counting.verify(statement, List.of(remote)), DcrError.INVALID_SOFTWARE_STATEMENT);
+        assertThat(refreshes.get()).as("one re-fetch, still no key").isEqualTo(1);
+    }
+
+    @Test
+    void dcr09_unavailableIssuerKeysKeepTheResolversRefusal() throws Exception {
+        DcrError unavailable = new DcrError(DcrError.INVALID_SOFTWARE_STATEMENT, "the keys of issuer x are unavailable");
+        SoftwareStatementVerifier v = new SoftwareStatementVerifier((issuer, refresh) -> { throw unavailable; },
+                (jwt, issuer) -> { throw new AssertionError("not a SVID"); });
+        String statement = sign(trusted, claims(ISS));
+        assertThatThrownBy(() -> v.verify(statement, List.of(staticIssuer))).isSameAs(unavailable);
+    }
+
+    @Test
+    void dcr09_spiffeSubjectsAreRoutedByTrustDomainIgnoringCase() throws Exception {
+        StatementIssuer td = StatementIssuer.from(Map.of("keySource", List.of("spiffe"), "trustDomain", List.of("td-one.test")));
+        SoftwareStatementVerifier v = new SoftwareStatementVerifier((issuer, refresh) -> issuer.staticJwks(),
+                (jwt, issuer) -> Map.of("via", "svid"));
+        String upper = sign(trusted, new JWTClaimsSet.Builder().subject("SPIFFE://TD-ONE.TEST/app").build());
+        assertThat(v.verify(upper, List.of(td)).claims()).containsEntry("via", "svid");
+        // A SPIFFE-looking sub of a domain not trusted for statements is an ordinary statement, judged by its iss.
+        String ordinary = sign(trusted, claimsBuilder().subject("spiffe://td-two.test/app").build());
+        assertThat(v.verify(ordinary, List.of(td, staticIssuer)).issuer()).isEqualTo(ISS);
     }
 
     @Test
