@@ -50,10 +50,9 @@ final class ContainerKeycloakServer implements KeycloakServer {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    static String image(HarnessConfig config) {
-        return System.getProperty("wi.keycloak.image", "").isBlank()
-                ? "quay.io/keycloak/keycloak:" + config.keycloakVersion()
-                : System.getProperty("wi.keycloak.image").trim();
+    /** {@code wi.keycloak.image}: an image that already holds the pack; empty when not set. */
+    private static Optional<String> packImage() {
+        return Optional.ofNullable(System.getProperty("wi.keycloak.image")).map(String::trim).filter(s -> !s.isEmpty());
     }
 
     @SuppressWarnings("resource")
@@ -63,7 +62,8 @@ final class ContainerKeycloakServer implements KeycloakServer {
             Path log = config.workDir().resolve("keycloak-container.log");
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);
-            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image(config)))
+            String image = packImage().orElse("quay.io/keycloak/keycloak:" + config.keycloakVersion());
+            GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                     .withNetworkMode("host")
                     // Readiness is checked below, as for the dist backend (host networking maps no ports).
                     .waitingFor(new AbstractWaitStrategy() {
@@ -79,7 +79,7 @@ final class ContainerKeycloakServer implements KeycloakServer {
                 container.withCopyFileToContainer(MountableFile.forHostPath(p, 0644), target);
                 return target;
             });
-            if (System.getProperty("wi.keycloak.image", "").isBlank()) {
+            if (packImage().isEmpty()) {
                 for (Map.Entry<String, Path> jar : DistKeycloakServer.packJars(config.providersDir()).entrySet()) {
                     container.withCopyFileToContainer(MountableFile.forHostPath(jar.getValue(), 0644),
                             "/opt/keycloak/providers/" + jar.getKey());
@@ -93,14 +93,14 @@ final class ContainerKeycloakServer implements KeycloakServer {
                 container.start();
                 KeycloakLaunch.awaitReady(ports.health(),
                         () -> container.isRunning() ? null : "container exited",
-                        () -> "image " + container.getDockerImageName() + ", log " + log + ":\n" + server.logTail(80));
+                        () -> "image " + image + ", log " + log + ":\n" + server.logTail(80));
             } catch (RuntimeException e) {
                 String tail = server.logTail(80);
                 server.close();
                 if (e instanceof IllegalStateException) {
                     throw e;
                 }
-                throw new IllegalStateException("Keycloak container did not start (image " + image(config) + "): "
+                throw new IllegalStateException("Keycloak container did not start (image " + image + "): "
                         + e.getMessage() + "; log " + log + ":\n" + tail, e);
             }
             return server;
