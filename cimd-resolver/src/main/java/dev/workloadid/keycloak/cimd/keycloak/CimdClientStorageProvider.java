@@ -189,7 +189,10 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
 
     private EventBuilder event(RealmModel realm, String clientId) {
         return new EventBuilder(realm, session, session.getContext().getConnection())
-                .event(EventType.CLIENT_REGISTER).client(clientId).detail("client_id_metadata_document", clientId);
+                // The event's client column is as long as the client_id column: an overlong URL is cut there.
+                .event(EventType.CLIENT_REGISTER)
+                .client(clientId.length() > ClientIdUrl.MAX_LENGTH ? clientId.substring(0, ClientIdUrl.MAX_LENGTH) : clientId)
+                .detail("client_id_metadata_document", clientId);
     }
 
     private boolean atAuthorizationEndpoint() {

@@ -208,12 +208,24 @@ final class CimdRefreshTask implements ScheduledTask {
     private void refreshIfExpired(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
         CacheState cache = DocumentClients.cacheState(client);
         String url = client.getClientId();
-        if (cache.isFresh(Instant.now()) || factory.failures().recent(realm.getId() + " " + url) != null) {
+        // Keys from jwks_uri live by their own cache lifetime: a document that stays fresh (or answers
+        // 304) does not keep keys its host has rotated or withdrawn.
+        String keysDue = client.isEnabled() ? DocumentClients.keysDue(client, Instant.now()) : null;
+        if ((cache.isFresh(Instant.now()) && keysDue == null) || factory.failures().recent(realm.getId() + " " + url) != null) {
             return;
         }
         try {
+            if (cache.isFresh(Instant.now())) {
+                DocumentClients.storeKeys(client, keysDue, factory.documents().fetchKeys(keysDue, settings, factory.devAllowLoopback()));
+                factory.failures().succeeded(realm.getId() + " " + url);
+                LOG.debugf("Realm %s: keys of %s fetched again from %s", realm.getName(), url, keysDue);
+                return;
+            }
             DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(),
-                    client.isEnabled() ? cache : null);
+                    client.isEnabled() && !DocumentClients.keysUnrecorded(client) ? cache : null);
+            if (outcome.unchanged() && keysDue != null) {
+                DocumentClients.storeKeys(client, keysDue, factory.documents().fetchKeys(keysDue, settings, factory.devAllowLoopback()));
+            }
             factory.failures().succeeded(realm.getId() + " " + url);
             if (outcome.unchanged()) {
                 DocumentClients.storeCacheState(client, outcome.cache());

@@ -45,6 +45,11 @@ final class DocumentClients {
     static final String CREATED_AT = "cimd.created_at";
     static final String LAST_ACTIVE = "cimd.last_active";
     static final String REFRESH_ERROR = "cimd.refresh_error";
+    /** The document's jwks_uri (its keys are stored inline) and when those keys must be fetched again. */
+    static final String JWKS_URI = "cimd.jwks_uri";
+    static final String KEYS_EXPIRE_AT = "cimd.keys_expire_at";
+    /** {@value #KEYS_EXPIRE_AT} of a client whose document carries its keys itself. */
+    static final String KEYS_INLINE = "inline";
     /** authenticator-spiffe's client authenticator id and client attribute (no code dependency). */
     static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
     static final String DEVICE_GRANT_ATTRIBUTE = "oauth2.device.authorization.grant.enabled";
@@ -148,6 +153,8 @@ final class DocumentClients {
     static void apply(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings,
                       DocumentFetcher.Outcome outcome) {
         ClientDocument doc = outcome.document();
+        String previousName = client.getName();
+        Set<String> previousRedirects = client.getRedirectUris() == null ? Set.of() : Set.copyOf(client.getRedirectUris());
         client.setName(displayName(doc));
         client.setDescription("Client ID Metadata Document client, managed by Keycloak from " + doc.clientId());
         client.setConsentRequired(settings.consentRequired());
@@ -176,6 +183,10 @@ final class DocumentClients {
             client.setServiceAccountsEnabled(false);
         }
         client.setRedirectUris(new LinkedHashSet<>(doc.redirectUris()));
+        if (previousName != null && (!previousName.equals(client.getName())
+                || !previousRedirects.equals(Set.copyOf(doc.redirectUris())))) {
+            revokeConsents(session, realm, client);
+        }
         client.setWebOrigins(doc.redirectUris().isEmpty() ? Set.of() : Set.of("+"));
         client.setAttribute(OIDCConfigAttributes.PKCE_CODE_CHALLENGE_METHOD, "S256");
         client.setAttribute(OIDCConfigAttributes.USE_REFRESH_TOKEN, Boolean.toString(doc.allows(ClientDocument.REFRESH_TOKEN)));
@@ -191,6 +202,12 @@ final class DocumentClients {
             client.removeAttribute(OIDCConfigAttributes.USE_JWKS_STRING);
             client.removeAttribute(OIDCConfigAttributes.JWKS_STRING);
         }
+        if (outcome.keysExpireAt() != null) {
+            storeKeys(client, doc.jwksUri(), new DocumentFetcher.Keys(outcome.jwks(), outcome.keysExpireAt()));
+        } else {
+            client.removeAttribute(JWKS_URI);
+            setOrRemove(client, KEYS_EXPIRE_AT, doc.authMethod() == AuthMethod.PRIVATE_KEY_JWT ? KEYS_INLINE : null);
+        }
         if (doc.authMethod() == AuthMethod.SPIFFE_JWT) {
             client.setAttribute(PackClientAttributes.DOCUMENT_SPIFFE_ID, doc.spiffeId());
         } else {
@@ -200,6 +217,38 @@ final class DocumentClients {
         // workload's SPIFFE ID in the client_id-less search (clients made by 0.1.0 carried it).
         client.removeAttribute(PackClientAttributes.SPIFFE_BINDING);
         storeCacheState(client, outcome.cache());
+    }
+
+    /**
+     * What users consented to was this name and these redirect URIs: once either changes, every
+     * user is asked again. Keycloak's own removal of a client's consents (all users, this node's
+     * user cache and the cluster's), without removing the client.
+     */
+    private static void revokeConsents(KeycloakSession session, RealmModel realm, ClientModel client) {
+        LOG.infof("Realm %s: the document of %s changed its name or redirect URIs; users' consents to it are revoked",
+                realm.getName(), client.getClientId());
+        session.users().preRemove(realm, client);
+    }
+
+    /** Keys fetched from the document's jwks_uri, kept until their own cache lifetime ends. */
+    static void storeKeys(ClientModel client, String jwksUri, DocumentFetcher.Keys keys) {
+        client.setAttribute(OIDCConfigAttributes.JWKS_STRING, keys.jwks());
+        client.setAttribute(JWKS_URI, jwksUri);
+        client.setAttribute(KEYS_EXPIRE_AT, Long.toString(keys.expiresAt().getEpochSecond()));
+    }
+
+    /** The jwks_uri whose keys are due for a fetch, or null (no fetched keys, or still fresh). */
+    static String keysDue(ClientModel client, Instant now) {
+        String uri = client.getAttribute(JWKS_URI);
+        return uri != null && parseLong(client.getAttribute(KEYS_EXPIRE_AT)) <= now.getEpochSecond() ? uri : null;
+    }
+
+    /**
+     * A private_key_jwt client stored by a build that did not record where its keys came from: its
+     * document is fetched in full once (no conditional request), so that its keys get a lifetime.
+     */
+    static boolean keysUnrecorded(ClientModel client) {
+        return "client-jwt".equals(client.getClientAuthenticatorType()) && client.getAttribute(KEYS_EXPIRE_AT) == null;
     }
 
     static void storeCacheState(ClientModel client, CacheState cache) {

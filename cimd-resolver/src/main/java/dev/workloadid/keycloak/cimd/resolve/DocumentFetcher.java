@@ -28,11 +28,20 @@ import java.util.Locale;
  */
 public final class DocumentFetcher {
 
-    /** A result: either a new valid document, or "unchanged" (document null). */
-    public record Outcome(ClientDocument document, String jwks, CacheState cache) {
+    /**
+     * A result: either a new valid document, or "unchanged" (document null).
+     *
+     * @param keysExpireAt when keys fetched from the document's jwks_uri must be fetched again (their own
+     *                     HTTP cache lifetime); null when no keys were fetched
+     */
+    public record Outcome(ClientDocument document, String jwks, CacheState cache, Instant keysExpireAt) {
         public boolean unchanged() {
             return document == null;
         }
+    }
+
+    /** Keys fetched from a jwks_uri, and when they must be fetched again. */
+    public record Keys(String jwks, Instant expiresAt) {
     }
 
     private final SafeFetcher fetcher;
@@ -51,14 +60,7 @@ public final class DocumentFetcher {
     public Outcome fetch(String url, CimdSettings settings, boolean devAllowLoopback, CacheState previous)
             throws DocumentRejectedException {
         URI uri = URI.create(url);
-        if (uri.getHost() == null) {
-            throw new DocumentRejectedException("CIMD-01", "the client_id URL has no host");
-        }
-        try {
-            settings.hosts().check(uri.getHost());
-        } catch (UrlRuleException e) {
-            throw new DocumentRejectedException(e.rule(), e.getMessage());
-        }
+        checkHost(uri, settings, "CIMD-01", "the client_id URL", "");
         FetchPolicy policy = settings.fetchPolicy(devAllowLoopback);
         HttpCacheLifetime lifetime = settings.cacheLifetime();
         ConditionalHeaders conditional = previous == null ? ConditionalHeaders.NONE : previous.conditional();
@@ -66,22 +68,54 @@ public final class DocumentFetcher {
         Instant now = clock.instant();
         if (result.status() == 304 && !conditional.isEmpty()) {
             Instant expires = now.plus(lifetime.lifetime(result, now));
-            return new Outcome(null, null, new CacheState(expires, previous.etag(), previous.lastModified()));
+            return new Outcome(null, null, new CacheState(expires, previous.etag(), previous.lastModified()), null);
         }
         checkStatus(result, "client metadata document");
         checkJsonContentType(result);
         ClientDocument document = DocumentValidator.validate(url, result.body());
         settings.admit(document);
         String jwks = document.jwks();
+        Instant keysExpireAt = null;
         // Keys are used only for private_key_jwt: a jwks_uri in any other document is not fetched.
         if (document.authMethod() == AuthMethod.PRIVATE_KEY_JWT && document.jwksUri() != null && jwks == null) {
-            FetchResult keys = get(URI.create(document.jwksUri()), policy, ConditionalHeaders.NONE, "jwks_uri");
-            checkStatus(keys, "jwks_uri");
-            jwks = DocumentValidator.checkJwks(keys.body());
+            Keys keys = keys(document.jwksUri(), policy, lifetime);
+            jwks = keys.jwks();
+            keysExpireAt = keys.expiresAt();
         }
         ConditionalHeaders validators = HttpCacheLifetime.conditionalHeaders(result);
         Instant expires = now.plus(lifetime.lifetime(result, now));
-        return new Outcome(document, jwks, new CacheState(expires, validators.ifNoneMatch(), validators.ifModifiedSince()));
+        return new Outcome(document, jwks, new CacheState(expires, validators.ifNoneMatch(), validators.ifModifiedSince()),
+                keysExpireAt);
+    }
+
+    /**
+     * Fetches a document's jwks_uri again (its keys expired while the document itself is unchanged or
+     * still fresh): the host is checked against the realm's current host lists first.
+     */
+    public Keys fetchKeys(String jwksUri, CimdSettings settings, boolean devAllowLoopback) throws DocumentRejectedException {
+        checkHost(URI.create(jwksUri), settings, "CIMD-38", "jwks_uri", "jwks_uri ");
+        return keys(jwksUri, settings.fetchPolicy(devAllowLoopback), settings.cacheLifetime());
+    }
+
+    /** The realm's host lists decide before anything is fetched from {@code uri}. */
+    private static void checkHost(URI uri, CimdSettings settings, String noHostRule, String what, String refusalPrefix)
+            throws DocumentRejectedException {
+        if (uri.getHost() == null) {
+            throw new DocumentRejectedException(noHostRule, what + " has no host");
+        }
+        try {
+            settings.hosts().check(uri.getHost());
+        } catch (UrlRuleException e) {
+            throw new DocumentRejectedException(e.rule(), refusalPrefix + e.getMessage());
+        }
+    }
+
+    /** Keys live as long as their own response says (within the realm's floor and ceiling), not the document's. */
+    private Keys keys(String jwksUri, FetchPolicy policy, HttpCacheLifetime lifetime) throws DocumentRejectedException {
+        FetchResult keys = get(URI.create(jwksUri), policy, ConditionalHeaders.NONE, "jwks_uri");
+        checkStatus(keys, "jwks_uri");
+        Instant now = clock.instant();
+        return new Keys(DocumentValidator.checkJwks(keys.body()), now.plus(lifetime.lifetime(keys, now)));
     }
 
     private FetchResult get(URI uri, FetchPolicy policy, ConditionalHeaders conditional, String what)

@@ -12,6 +12,12 @@ import java.util.Locale;
  */
 public final class ClientIdUrl {
 
+    /**
+     * Keycloak's client_id column ({@code CLIENT.CLIENT_ID}) holds 255 characters: a longer URL could
+     * never be stored, so it is refused before anything is fetched.
+     */
+    public static final int MAX_LENGTH = 255;
+
     private ClientIdUrl() {
     }
 
@@ -33,8 +39,9 @@ public final class ClientIdUrl {
         if (clientId == null || clientId.isEmpty()) {
             throw new UrlRuleException("CIMD-01", "the client_id is empty");
         }
-        if (clientId.length() > 2048) {
-            throw new UrlRuleException("CIMD-35", "the client_id URL is longer than 2048 characters");
+        if (clientId.length() > MAX_LENGTH) {
+            throw new UrlRuleException("CIMD-35", "the client_id URL is " + clientId.length() + " characters long; "
+                    + "Keycloak stores client IDs of at most " + MAX_LENGTH + " characters");
         }
         for (int i = 0; i < clientId.length(); i++) {
             char c = clientId.charAt(i);

@@ -72,22 +72,45 @@ class DocumentFetcherTest {
                 .isInstanceOf(DocumentRejectedException.class);
     }
 
+    /** A fetcher whose resolver counts lookups and answers none: a fetch fails with a DNS error, not a rule. */
+    private static SafeFetcher noDns(AtomicInteger lookups) throws Exception {
+        return new SafeFetcher(SSLContext.getDefault(), host -> {
+            lookups.incrementAndGet();
+            throw new UnknownHostException(host);
+        });
+    }
+
+    private static final CimdSettings DOCS_TEST_ONLY = CimdSettings.from(Map.of(
+            CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"), CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+
     @Test
     void cimd36_aHostTheRealmRefusesIsNeverResolvedOrFetched() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        // The resolver answers nothing: were it asked, the fetch would fail with a DNS error, not the rule.
-        try (SafeFetcher fetcher = new SafeFetcher(SSLContext.getDefault(), host -> {
-            lookups.incrementAndGet();
-            throw new UnknownHostException(host);
-        })) {
+        try (SafeFetcher fetcher = noDns(lookups)) {
             DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
-            CimdSettings settings = CimdSettings.from(Map.of(CimdSettings.ALLOWED_HOSTS, List.of("*.docs.test"),
-                    CimdSettings.DENIED_HOSTS, List.of("denied.docs.test")));
+            CimdSettings settings = DOCS_TEST_ONLY;
             for (String url : List.of("https://denied.docs.test/c.json", "https://elsewhere.test/c.json")) {
                 assertThatThrownBy(() -> documents.fetch(url, settings, false, null))
                         .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"));
             }
             assertThat(lookups).hasValue(0);
+        }
+    }
+
+    @Test
+    void cimd36_keysFetchedAgainOnlyFromAHostTheRealmStillAccepts() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        try (SafeFetcher fetcher = noDns(lookups)) {
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            CimdSettings settings = DOCS_TEST_ONLY;
+            assertThatThrownBy(() -> documents.fetchKeys("https://denied.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
+                    .hasMessageStartingWith("jwks_uri ");
+            assertThat(lookups).hasValue(0);
+            // An accepted host is resolved (and here fails, transiently: the client is kept for now).
+            assertThatThrownBy(() -> documents.fetchKeys("https://keys.docs.test/jwks.json", settings, false))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.transientFailure()).isTrue());
+            assertThat(lookups).hasValue(1);
         }
     }
 }

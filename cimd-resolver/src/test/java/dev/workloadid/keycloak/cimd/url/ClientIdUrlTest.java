@@ -96,6 +96,17 @@ class ClientIdUrlTest {
     }
 
     @Test
+    void cimd35_refusesUrlsLongerThanKeycloaksClientIdColumn() throws Exception {
+        String prefix = "https://app.example.com/";
+        String fits = prefix + "a".repeat(ClientIdUrl.MAX_LENGTH - prefix.length());
+        assertThat(fits).hasSize(255);
+        assertThat(ClientIdUrl.check(fits, false).toString()).isEqualTo(fits);
+        assertThatThrownBy(() -> ClientIdUrl.check(fits + "b", false))
+                .isInstanceOfSatisfying(UrlRuleException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-35"))
+                .hasMessageContaining("256 characters").hasMessageContaining("at most 255");
+    }
+
+    @Test
     void looksLikeUrl_onlyForHttpSchemes() {
         assertThat(ClientIdUrl.looksLikeUrl("https://a/b")).isTrue();
         assertThat(ClientIdUrl.looksLikeUrl("HTTP://a/b")).isTrue();

@@ -17,6 +17,11 @@ public abstract class WriteCheckPolicy implements ClientRegistrationPolicy {
 
     /** Event detail naming the policy that refused. */
     public static final String POLICY_DETAIL = "client_registration_policy";
+    /**
+     * Session attribute set while a registration endpoint only asks whether the caller may register
+     * at all, on an empty client, before it reads the request: write checks judge the real client later.
+     */
+    public static final String AUTHORIZATION_ONLY = WriteCheckPolicy.class.getName() + ".authorizationOnly";
 
     /**
      * @param existing the client being updated, or null for a registration
@@ -41,7 +46,9 @@ public abstract class WriteCheckPolicy implements ClientRegistrationPolicy {
 
     @Override
     public void beforeRegister(ClientRegistrationContext context) {
-        check(context, null);
+        if (context.getSession().getAttribute(AUTHORIZATION_ONLY) == null) {
+            check(context, null);
+        }
     }
 
     @Override

@@ -83,6 +83,10 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         return guarded(() -> {
             RealmModel realm = session.getContext().getRealm();
             String attested = attestedSpiffeId(realm);
+            if (attested == null) {
+                // Authorize first, then read: prepare() fetches jwks_uri and verifies software statements.
+                AuthorizeFirst.create(session, event, PackRegistrationProviderFactory.ID);
+            }
             RegistrationRequest request = prepare(body, realm, attested, null);
             // jwt.credential.sub is always searchable (see the SPIFFE module's SpiffeClients).
             if (attested != null && !session.singleUseObjects().putIfAbsent(

@@ -73,13 +73,14 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
             SpiffeBindingRules.Shape current = new SpiffeBindingRules.Shape(existing.getRedirectUris(),
                     existing.isStandardFlowEnabled(), existing.isImplicitFlowEnabled(),
                     existing.isDirectAccessGrantsEnabled(), existing.isFullScopeAllowed(), existing.isPublicClient(),
-                    existing.getAttributes());
+                    existing.getAttributes(), existing.isConsentRequired(), existing.isBearerOnly());
             if (SpiffeBindingRules.workloadOnly(registration,
                     SpiffeBindingRules.bound(existing.getClientAuthenticatorType(), spiffeId), current)) {
                 SpiffeBindingRules.checkWorkloadUpdate(spiffeId == null || spiffeId.isBlank() ? existing.getClientId() : spiffeId,
                         new SpiffeBindingRules.Shape(requested.getRedirectUris(), requested.isStandardFlowEnabled(),
                                 requested.isImplicitFlowEnabled(), requested.isDirectAccessGrantsEnabled(),
-                                requested.isFullScopeAllowed(), requested.isPublicClient(), attributes));
+                                requested.isFullScopeAllowed(), requested.isPublicClient(), attributes,
+                                requested.isConsentRequired(), requested.isBearerOnly()));
             }
         }
 

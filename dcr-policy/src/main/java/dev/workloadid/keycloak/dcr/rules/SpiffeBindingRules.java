@@ -24,6 +24,12 @@ public final class SpiffeBindingRules {
     public static final String ATTESTED = "attested";
     static final String DEVICE_GRANT = "oauth2.device.authorization.grant.enabled";
     static final String CIBA_GRANT = "oidc.ciba.grant.enabled";
+    /** Standard token exchange (RFC 8693): the client could trade users' tokens for its own. */
+    static final String TOKEN_EXCHANGE = "standard.token.exchange.enabled";
+    /** JWT authorization grant (RFC 7523 as Keycloak 26.5+ names it): user tokens for external assertions. */
+    static final String JWT_AUTHORIZATION_GRANT = "oauth2.jwt.authorization.grant.enabled";
+    /** Client attributes that switch on a grant yielding tokens about users. */
+    static final List<String> USER_TOKEN_GRANTS = List.of(DEVICE_GRANT, CIBA_GRANT, TOKEN_EXCHANGE, JWT_AUTHORIZATION_GRANT);
 
     private SpiffeBindingRules() {
     }
@@ -31,11 +37,18 @@ public final class SpiffeBindingRules {
     /**
      * What makes a client user-facing, as a client is or as an update asks for it (null: not asked for).
      *
-     * @param attributes the client's attributes (only the device and CIBA grant switches are read)
+     * @param attributes the client's attributes (only the switches of {@link #USER_TOKEN_GRANTS} are read)
+     * @param consentRequired a user consent screen: only a client users log in to has one
+     * @param bearerOnly a client that cannot obtain tokens at all is not the workload that registered it
      */
     public record Shape(java.util.Collection<String> redirectUris, Boolean standardFlow, Boolean implicitFlow,
                         Boolean directAccessGrants, Boolean fullScopeAllowed, Boolean publicClient,
-                        Map<String, String> attributes) {
+                        Map<String, String> attributes, Boolean consentRequired, Boolean bearerOnly) {
+
+        public Shape(java.util.Collection<String> redirectUris, Boolean standardFlow, Boolean implicitFlow,
+                     Boolean directAccessGrants, Boolean fullScopeAllowed, Boolean publicClient, Map<String, String> attributes) {
+            this(redirectUris, standardFlow, implicitFlow, directAccessGrants, fullScopeAllowed, publicClient, attributes, null, null);
+        }
 
         /** The user-facing settings this shape turns on, by their client representation names. */
         public List<String> userFacing() {
@@ -48,8 +61,10 @@ public final class SpiffeBindingRules {
             add(found, directAccessGrants, "directAccessGrantsEnabled");
             add(found, fullScopeAllowed, "fullScopeAllowed");
             add(found, publicClient, "publicClient");
+            add(found, consentRequired, "consentRequired");
+            add(found, bearerOnly, "bearerOnly");
             Map<String, String> a = attributes == null ? Map.of() : attributes;
-            for (String grant : List.of(DEVICE_GRANT, CIBA_GRANT)) {
+            for (String grant : USER_TOKEN_GRANTS) {
                 if (a.get(grant) != null && Boolean.parseBoolean(a.get(grant).trim())) {
                     found.add(grant);
                 }
@@ -85,7 +100,8 @@ public final class SpiffeBindingRules {
         if (!userFacing.isEmpty()) {
             throw DcrError.metadata("this client is a SPIFFE workload client (" + who + ") and stays one: a registration "
                     + "update cannot set " + String.join(", ", userFacing)
-                    + " (only client_credentials, no redirect URIs, no full scope, confidential)");
+                    + " (only client_credentials, no redirect URIs, no full scope, no consent screen, no token exchange or "
+                    + "JWT authorization grant, confidential, not bearer-only)");
         }
     }
 

@@ -155,6 +155,25 @@ class SpiffeBindingRulesTest {
     }
 
     @Test
+    void dcrm06_attestedClientGetsNoConsentScreenBearerOnlyTokenExchangeOrJwtGrant() {
+        Map<String, SpiffeBindingRules.Shape> attempts = Map.of(
+                "consentRequired", new SpiffeBindingRules.Shape(null, null, null, null, null, null, null, true, null),
+                "bearerOnly", new SpiffeBindingRules.Shape(null, null, null, null, null, null, null, null, true),
+                "standard.token.exchange.enabled", new SpiffeBindingRules.Shape(null, null, null, null, null, null,
+                        Map.of("standard.token.exchange.enabled", "true")),
+                "oauth2.jwt.authorization.grant.enabled", new SpiffeBindingRules.Shape(null, null, null, null, null, null,
+                        Map.of("oauth2.jwt.authorization.grant.enabled", "true")));
+        attempts.forEach((what, shape) -> assertThatThrownBy(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, shape))
+                .as(what)
+                .isInstanceOfSatisfying(DcrError.class, e -> assertThat(e.code()).isEqualTo("invalid_client_metadata"))
+                .hasMessageContaining(what));
+        assertThatCode(() -> SpiffeBindingRules.checkWorkloadUpdate(ID, new SpiffeBindingRules.Shape(List.of(), false,
+                false, false, false, false, Map.of("standard.token.exchange.enabled", "false",
+                        "oauth2.jwt.authorization.grant.enabled", "false"), false, false)))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void workloadOnlyForAttestedClientsAndBoundWorkloadShapedOnes() {
         SpiffeBindingRules.Shape userFacing = new SpiffeBindingRules.Shape(List.of("https://app.example/cb"), true,
                 false, false, false, false, Map.of());

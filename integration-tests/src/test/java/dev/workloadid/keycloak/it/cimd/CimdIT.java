@@ -78,7 +78,9 @@ class CimdIT {
                 .algorithm(JWSAlgorithm.ES256).generate();
         host = new DocumentHost(TestCa.shared());
         host.json("/good.json", publicDoc(host.url("/good.json"), "Good MCP Client"))
-                .json("/jwks.json", new JWKSet(clientKey.toPublicJWK()).toString())
+                // Keys cacheable for an hour: the refresh task leaves them alone while the tests count fetches.
+                .versioned("/jwks.json", new DocumentHost.Versioned(new JWKSet(clientKey.toPublicJWK()).toString(), null,
+                        "max-age=3600"))
                 .versioned("/jwt-client.json", new DocumentHost.Versioned(doc(host.url("/jwt-client.json"), Map.of(
                         "token_endpoint_auth_method", "private_key_jwt",
                         "jwks_uri", host.url("keys.docs.test", "/jwks.json"),
@@ -416,6 +418,109 @@ class CimdIT {
         int hits = host.hits(path);
         Thread.sleep(3000);
         assertThat(host.hits(path)).isEqualTo(hits);
+    }
+
+    @Test
+    void cimd33_jwksUriKeysAreFetchedAgainByTheirOwnLifetimeWhileTheDocumentAnswers304() throws Exception {
+        String path = "/rotating-keys.json";
+        String keysPath = "/rotating-keys-jwks.json";
+        String clientId = host.url(path);
+        DocumentHost.Versioned keys = new DocumentHost.Versioned(new JWKSet(clientKey.toPublicJWK()).toString(), null, "max-age=1");
+        host.versioned(keysPath, keys)
+                .versioned(path, new DocumentHost.Versioned(doc(clientId, Map.of(
+                        "token_endpoint_auth_method", "private_key_jwt",
+                        "jwks_uri", host.url("keys.docs.test", keysPath),
+                        "grant_types", List.of("client_credentials"))), "\"r1\"", "max-age=1"));
+        Http.Response first = Http.postForm(endpoint("token"), form("grant_type", "client_credentials",
+                "client_id", clientId,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion", assertion(clientId, clientKey)));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(host.hits(keysPath)).isEqualTo(1);
+        // The document keeps answering 304; its keys expire after a second and are fetched again.
+        await(Duration.ofSeconds(20), () -> host.notModified(path) >= 2 && host.hits(keysPath) >= 3);
+
+        // The host rotates its key: the new one works without the document changing.
+        ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("k2").keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE)
+                .algorithm(JWSAlgorithm.ES256).generate();
+        keys.body = new JWKSet(rotated.toPublicJWK()).toString();
+        await(Duration.ofSeconds(20), () -> Http.postForm(endpoint("token"), form("grant_type", "client_credentials",
+                "client_id", clientId,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion", assertion(clientId, rotated))).status() == 200);
+        assertThat(clientsWithId(clientId).get(0).path("attributes").path("cimd.jwks_uri").asText())
+                .isEqualTo(host.url("keys.docs.test", keysPath));
+    }
+
+    @Test
+    void consentsAreRevokedWhenTheDocumentChangesItsNameOrRedirectUris() throws Exception {
+        String path = "/consented.json";
+        String clientId = host.url(path);
+        DocumentHost.Versioned doc = new DocumentHost.Versioned(publicDoc(clientId, "Consented One"), "\"c1\"", "max-age=1");
+        host.versioned(path, doc);
+        String userId = admin.getJson("/realms/" + realm + "/users?username=" + USER + "&exact=true").get(0).get("id").asText();
+        loginWithConsent(clientId);
+        assertThat(consentedClients(userId)).contains(clientId);
+        // Unchanged document (304s): the consent stays.
+        await(Duration.ofSeconds(20), () -> host.notModified(path) >= 2);
+        assertThat(consentedClients(userId)).contains(clientId);
+
+        doc.body = publicDoc(clientId, "Consented Two");
+        doc.etag = "\"c2\"";
+        await(Duration.ofSeconds(20), () -> clientsWithId(clientId).get(0).path("name").asText().startsWith("Consented Two"));
+        await(Duration.ofSeconds(10), () -> !consentedClients(userId).contains(clientId));
+
+        loginWithConsent(clientId);
+        assertThat(consentedClients(userId)).contains(clientId);
+        doc.body = doc(clientId, Map.of("client_name", "Consented Two", "redirect_uris", List.of(REDIRECT, REDIRECT + "/other"),
+                "grant_types", List.of("authorization_code", "refresh_token")));
+        doc.etag = "\"c3\"";
+        await(Duration.ofSeconds(20), () -> clientsWithId(clientId).get(0).path("redirectUris").size() == 2);
+        await(Duration.ofSeconds(10), () -> !consentedClients(userId).contains(clientId));
+    }
+
+    private List<String> consentedClients(String userId) {
+        List<String> out = new ArrayList<>();
+        admin.getJson("/realms/" + realm + "/users/" + userId + "/consents").forEach(c -> out.add(c.path("clientId").asText()));
+        return out;
+    }
+
+    /** Logs alice in to {@code clientId} and grants the consent it asks for. */
+    private void loginWithConsent(String clientId) throws Exception {
+        LoginBrowser browser = new LoginBrowser();
+        Http.Response login = browser.get(authUrl(clientId, challenge("v")));
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        String base = admin.base().toString();
+        Http.Response consent = browser.follow(
+                browser.post(LoginBrowser.formAction(login), form("username", USER, "password", PASSWORD)), base);
+        assertThat(consent.status()).as("consent page").isEqualTo(200);
+        String code = LoginBrowser.consentCode(consent);
+        Map<String, String> accept = code == null ? form("accept", "Yes") : form("code", code, "accept", "Yes");
+        Http.Response redirect = browser.follow(browser.post(URI.create(base).resolve(LoginBrowser.formAction(consent)), accept), base);
+        assertThat(redirect.status()).as(redirect.body()).isEqualTo(302);
+        assertThat(redirect.header("Location")).startsWith(REDIRECT);
+    }
+
+    @Test
+    void cimd35_urlLongerThanKeycloaksClientIdColumnIsRefusedBeforeAnyFetch() throws Exception {
+        String path = "/" + "long-".repeat(60) + "client.json";
+        String clientId = host.url(path);
+        assertThat(clientId.length()).isGreaterThan(255);
+        host.json(path, publicDoc(clientId, "Too Long"));
+        Http.Response token = Http.postForm(endpoint("token"), form("grant_type", "client_credentials",
+                "client_id", clientId,
+                "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion", assertion(clientId, clientKey)));
+        assertThat(token.status()).as(token.body()).isBetween(400, 401);
+        assertThat(token.json().path("error").asText()).isEqualTo("invalid_client");
+        Http.Response page = new LoginBrowser().get(authUrl(clientId, challenge("v")));
+        assertThat(page.status()).as(page.body()).isEqualTo(400);
+        assertThat(host.hits(path)).isZero();
+        assertThat(clientsWithId(clientId)).isEmpty();
+        JsonNode event = CimdRealms.refusals(admin, realm, clientId.substring(0, 255)).stream()
+                .filter(e -> "CIMD-35".equals(e.path("details").path("cimd_rule").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no CIMD-35 refusal event"));
+        assertThat(event.path("details").path("reason").asText()).contains("at most 255 characters");
     }
 
     @Test

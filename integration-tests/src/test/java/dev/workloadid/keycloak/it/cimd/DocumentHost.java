@@ -18,30 +18,35 @@ import java.util.function.Function;
  * slow-drip bodies, and documents a test changes while Keycloak holds them. Counts requests per
  * path, and 304 answers separately.
  */
-final class DocumentHost implements AutoCloseable {
+public final class DocumentHost implements AutoCloseable {
 
-    static final String HOST = "mcp-client.docs.test";
+    public static final String HOST = "mcp-client.docs.test";
 
     private final LoopbackHttpsServer server;
     private final Map<String, AtomicInteger> notModified = new ConcurrentHashMap<>();
 
-    DocumentHost(TestCa ca) {
+    public DocumentHost(TestCa ca) {
         server = new LoopbackHttpsServer(ca);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return url(HOST, path);
     }
 
-    String url(String host, String path) {
+    public String url(String host, String path) {
         return server.url(host, path).toString();
     }
 
-    int hits(String path) {
+    public int hits(String path) {
         return server.hits(path);
     }
 
-    int notModified(String path) {
+    /** Requests for paths no fixture serves (see {@link LoopbackHttpsServer#unmatched()}). */
+    public int unmatched() {
+        return server.unmatched();
+    }
+
+    public int notModified(String path) {
         AtomicInteger n = notModified.get(path);
         return n == null ? 0 : n.get();
     }
@@ -60,7 +65,7 @@ final class DocumentHost implements AutoCloseable {
     }
 
     /** Serves {@code doc}; honours If-None-Match with 304 when the ETag matches. */
-    DocumentHost versioned(String path, Versioned doc) {
+    public DocumentHost versioned(String path, Versioned doc) {
         notModified.put(path, new AtomicInteger());
         server.handle(path, exchange -> {
             String inm = exchange.getRequestHeaders().getFirst("If-None-Match");
@@ -80,16 +85,16 @@ final class DocumentHost implements AutoCloseable {
         return this;
     }
 
-    DocumentHost json(String path, String body) {
+    public DocumentHost json(String path, String body) {
         return status(path, 200, "application/json", body);
     }
 
-    DocumentHost status(String path, int status, String contentType, String body) {
+    public DocumentHost status(String path, int status, String contentType, String body) {
         server.handle(path, exchange -> LoopbackHttpsServer.respond(exchange, status, contentType, body));
         return this;
     }
 
-    DocumentHost redirect(String path, String location) {
+    public DocumentHost redirect(String path, String location) {
         server.handle(path, exchange -> {
             exchange.getResponseHeaders().set("Location", location);
             exchange.sendResponseHeaders(302, -1);
@@ -98,7 +103,7 @@ final class DocumentHost implements AutoCloseable {
     }
 
     /** Answers {@code responses[i]} to the i-th request (the last one repeats). */
-    DocumentHost sequence(String path, Function<Integer, Object[]> responses) {
+    public DocumentHost sequence(String path, Function<Integer, Object[]> responses) {
         AtomicInteger n = new AtomicInteger();
         server.handle(path, exchange -> {
             Object[] r = responses.apply(n.getAndIncrement());
@@ -108,7 +113,7 @@ final class DocumentHost implements AutoCloseable {
     }
 
     /** Sends a valid-looking JSON prefix one byte at a time, far slower than any total timeout. */
-    DocumentHost slowDrip(String path) {
+    public DocumentHost slowDrip(String path) {
         server.handle(path, exchange -> {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 0);
@@ -127,7 +132,7 @@ final class DocumentHost implements AutoCloseable {
     }
 
     /** Delays a good document (cacheable for an hour, so the refresh task leaves it alone), so concurrent first uses overlap. */
-    DocumentHost slowJson(String path, String body, long delayMillis) {
+    public DocumentHost slowJson(String path, String body, long delayMillis) {
         server.handle(path, exchange -> {
             try {
                 Thread.sleep(delayMillis);
@@ -145,7 +150,7 @@ final class DocumentHost implements AutoCloseable {
      * later request (the refresh task's revalidation) signals {@code held} and waits up to a minute
      * for {@code release} before it is answered, so a test can change things while a refresh is in flight.
      */
-    DocumentHost heldAfterFirst(String path, String body, CountDownLatch held, CountDownLatch release) {
+    public DocumentHost heldAfterFirst(String path, String body, CountDownLatch held, CountDownLatch release) {
         AtomicInteger n = new AtomicInteger();
         server.handle(path, exchange -> {
             if (n.getAndIncrement() > 0) {
@@ -162,7 +167,7 @@ final class DocumentHost implements AutoCloseable {
         return this;
     }
 
-    static String bytes(int n) {
+    public static String bytes(int n) {
         return "{\"pad\":\"" + "x".repeat(Math.max(0, n - 10)) + "\"}";
     }
 

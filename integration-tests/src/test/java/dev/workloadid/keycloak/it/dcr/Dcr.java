@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Helpers for the DCR tests: the pack's endpoint, policies as components, signed JWTs. */
-final class Dcr {
+public final class Dcr {
 
     static final String ENDPOINT_ID = "rfc7591";
     static final String POLICY_TYPE = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
@@ -32,16 +32,16 @@ final class Dcr {
     private Dcr() {
     }
 
-    static URI endpoint(AdminClient admin, String realm) {
+    public static URI endpoint(AdminClient admin, String realm) {
         return admin.base().resolve("/realms/" + realm + "/clients-registrations/" + ENDPOINT_ID);
     }
 
-    static String realmId(AdminClient admin, String realm) {
+    public static String realmId(AdminClient admin, String realm) {
         return admin.getJson("/realms/" + realm).get("id").asText();
     }
 
     /** Removes the realm's stock policy of this provider id from the given set (e.g. trusted-hosts, anonymous). */
-    static void removePolicy(AdminClient admin, String realm, String subType, String providerId) {
+    public static void removePolicy(AdminClient admin, String realm, String subType, String providerId) {
         for (JsonNode c : admin.getJson("/realms/" + realm + "/components?type=" + POLICY_TYPE)) {
             if (providerId.equals(c.path("providerId").asText()) && subType.equals(c.path("subType").asText())) {
                 AdminClient.expect(admin.delete("/realms/" + realm + "/components/" + c.get("id").asText()), 204);
@@ -49,7 +49,7 @@ final class Dcr {
         }
     }
 
-    static void addPolicy(AdminClient admin, String realm, String subType, String providerId, Map<String, List<String>> config) {
+    public static void addPolicy(AdminClient admin, String realm, String subType, String providerId, Map<String, List<String>> config) {
         ObjectNode c = Http.JSON.createObjectNode()
                 .put("name", providerId + "-" + subType)
                 .put("providerId", providerId)
@@ -60,7 +60,7 @@ final class Dcr {
         AdminClient.expect(admin.post("/realms/" + realm + "/components", c), 201);
     }
 
-    static void addComponent(AdminClient admin, String realm, String providerType, String providerId, Map<String, List<String>> config) {
+    public static void addComponent(AdminClient admin, String realm, String providerType, String providerId, Map<String, List<String>> config) {
         ObjectNode c = Http.JSON.createObjectNode()
                 .put("name", providerId + "-" + UUID.randomUUID().toString().substring(0, 6))
                 .put("providerId", providerId)
@@ -70,26 +70,26 @@ final class Dcr {
         AdminClient.expect(admin.post("/realms/" + realm + "/components", c), 201);
     }
 
-    static String initialAccessToken(AdminClient admin, String realm) {
+    public static String initialAccessToken(AdminClient admin, String realm) {
         return admin.post("/realms/" + realm + "/clients-initial-access",
                 Map.of("expiration", 3600, "count", 20)).json().get("token").asText();
     }
 
-    static Http.Response post(URI uri, Object body, String bearer) {
+    public static Http.Response post(URI uri, Object body, String bearer) {
         return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json(body))), bearer);
     }
 
-    static Http.Response put(URI uri, Object body, String bearer) {
+    public static Http.Response put(URI uri, Object body, String bearer) {
         return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json(body))), bearer);
     }
 
-    static Http.Response get(URI uri, String bearer) {
+    public static Http.Response get(URI uri, String bearer) {
         return send(HttpRequest.newBuilder(uri).GET(), bearer);
     }
 
-    static Http.Response delete(URI uri, String bearer) {
+    public static Http.Response delete(URI uri, String bearer) {
         return send(HttpRequest.newBuilder(uri).DELETE(), bearer);
     }
 
@@ -101,7 +101,7 @@ final class Dcr {
         return Http.send(builder.build());
     }
 
-    static String json(Object body) {
+    public static String json(Object body) {
         try {
             return body instanceof String s ? s : Http.JSON.writeValueAsString(body);
         } catch (Exception e) {
@@ -109,7 +109,7 @@ final class Dcr {
         }
     }
 
-    static ObjectNode metadata(String... redirectUris) {
+    public static ObjectNode metadata(String... redirectUris) {
         ObjectNode m = Http.JSON.createObjectNode().put("client_name", "test client");
         com.fasterxml.jackson.databind.node.ArrayNode uris = m.putArray("redirect_uris");
         for (String uri : redirectUris) {
@@ -118,11 +118,11 @@ final class Dcr {
         return m;
     }
 
-    static int clientCount(AdminClient admin, String realm) {
+    public static int clientCount(AdminClient admin, String realm) {
         return admin.getJson("/realms/" + realm + "/clients").size();
     }
 
-    static ECKey newKey(String kid) {
+    public static ECKey newKey(String kid) {
         try {
             return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
         } catch (Exception e) {
@@ -130,7 +130,7 @@ final class Dcr {
         }
     }
 
-    static String sign(ECKey key, Map<String, Object> claims) {
+    public static String sign(ECKey key, Map<String, Object> claims) {
         try {
             JWTClaimsSet.Builder b = new JWTClaimsSet.Builder();
             claims.forEach(b::claim);
@@ -144,20 +144,20 @@ final class Dcr {
     }
 
     /** A JWT-SVID: sub = the SPIFFE ID, aud = the sole audience, exp in two minutes. */
-    static String jwtSvid(ECKey key, String spiffeId, String audience) {
+    public static String jwtSvid(ECKey key, String spiffeId, String audience) {
         Instant now = Instant.now();
         return sign(key, Map.of("sub", spiffeId, "aud", audience, "iat", Date.from(now),
                 "exp", Date.from(now.plusSeconds(120)), "jti", UUID.randomUUID().toString()));
     }
 
     /** A SPIFFE bundle with the key as a jwt-svid authority. */
-    static String spiffeBundle(ECKey key) {
+    public static String spiffeBundle(ECKey key) {
         Map<String, Object> jwk = new java.util.HashMap<>(key.toPublicJWK().toJSONObject());
         jwk.put("use", "jwt-svid");
         return json(Map.of("keys", List.of(jwk)));
     }
 
-    static String jwks(ECKey key) {
+    public static String jwks(ECKey key) {
         return json(Map.of("keys", List.of(key.toPublicJWK().toJSONObject())));
     }
 }

@@ -217,6 +217,28 @@ class DcrSpiffeBindingIT {
     }
 
     @Test
+    void dcrm06_attestedClientGetsNoConsentScreenBearerOnlyTokenExchangeOrJwtGrant() {
+        URI own = URI.create(representationEndpoint() + "/" + clientId);
+        ObjectNode consent = Http.JSON.createObjectNode().put("clientId", clientId).put("consentRequired", true);
+        assertRefused(Dcr.put(own, consent, rat), "default consentRequired");
+        ObjectNode bearerOnly = Http.JSON.createObjectNode().put("clientId", clientId).put("bearerOnly", true);
+        assertRefused(Dcr.put(own, bearerOnly, rat), "default bearerOnly");
+        for (String grant : List.of("standard.token.exchange.enabled", "oauth2.jwt.authorization.grant.enabled")) {
+            ObjectNode switchOn = Http.JSON.createObjectNode().put("clientId", clientId);
+            switchOn.putObject("attributes").put(grant, "true");
+            Http.Response r = Dcr.put(own, switchOn, rat);
+            assertRefused(r, "default " + grant);
+            assertThat(r.json().path("error_description").asText()).contains(grant);
+        }
+        JsonNode c = admin.getJson("/realms/" + realm + "/clients/" + internalId);
+        assertThat(c.path("consentRequired").asBoolean()).isFalse();
+        assertThat(c.path("bearerOnly").asBoolean()).isFalse();
+        assertThat(c.path("attributes").path("standard.token.exchange.enabled").asText("false")).isEqualTo("false");
+        assertThat(c.path("attributes").path("oauth2.jwt.authorization.grant.enabled").asText("false")).isEqualTo("false");
+        assertStillBound();
+    }
+
+    @Test
     void dcrm06_unboundClientCannotBindItselfToAWorkload() {
         // H3: an ordinary client's registration access token must not claim a workload's SPIFFE ID or pattern.
         JsonNode unbound = registerUnbound("would-be-ledger");

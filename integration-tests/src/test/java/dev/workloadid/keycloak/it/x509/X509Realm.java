@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Realm setup and requests shared by the X.509-SVID tests: trust domains with static PEM bundles, clients. */
-final class X509Realm {
+public final class X509Realm {
 
     static final String PROVIDER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
 
@@ -26,7 +26,7 @@ final class X509Realm {
     }
 
     /** A realm trusting both test trust domains (static PEM bundles, X.509 authorities only). */
-    static String create(AdminClient admin, String prefix) {
+    public static String create(AdminClient admin, String prefix) {
         String realm = admin.createRealm(prefix);
         String realmId = admin.getJson("/realms/" + realm).get("id").asText();
         SpiffeX509Authorities x509 = SpiffeX509Authorities.shared();
@@ -44,7 +44,7 @@ final class X509Realm {
     }
 
     /** A confidential service-account client of {@code authenticatorType} with the given attributes. */
-    static String client(AdminClient admin, String realm, String clientId, String authenticatorType, Map<String, String> attributes) {
+    public static String client(AdminClient admin, String realm, String clientId, String authenticatorType, Map<String, String> attributes) {
         ObjectNode client = Http.JSON.createObjectNode()
                 .put("clientId", clientId).put("publicClient", false)
                 .put("clientAuthenticatorType", authenticatorType)
@@ -58,7 +58,7 @@ final class X509Realm {
     }
 
     /** Puts the client itself into its tokens' audience, so it may introspect them (Keycloak 26 requires it). */
-    static void selfAudience(AdminClient admin, String realm, String internalId, String clientId) {
+    public static void selfAudience(AdminClient admin, String realm, String internalId, String clientId) {
         ObjectNode mapper = Http.JSON.createObjectNode().put("name", "self-audience").put("protocol", "openid-connect")
                 .put("protocolMapper", "oidc-audience-mapper");
         mapper.putObject("config").put("included.client.audience", clientId).put("access.token.claim", "true")
@@ -66,7 +66,7 @@ final class X509Realm {
         AdminClient.expect(admin.post("/realms/" + realm + "/clients/" + internalId + "/protocol-mappers/models", mapper), 201);
     }
 
-    static Http.Response post(HttpClient http, URI uri, Map<String, String> form, String basic) {
+    public static Http.Response post(HttpClient http, URI uri, Map<String, String> form, String basic) {
         String body = form.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
@@ -78,12 +78,12 @@ final class X509Realm {
         return send(http, request.build());
     }
 
-    static Http.Response get(HttpClient http, URI uri, String bearer) {
+    public static Http.Response get(HttpClient http, URI uri, String bearer) {
         return send(http, HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + bearer).GET().build());
     }
 
-    static Http.Response send(HttpClient http, HttpRequest request) {
+    public static Http.Response send(HttpClient http, HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Http.Response(r.statusCode(), r.body(), r.headers());
@@ -97,7 +97,7 @@ final class X509Realm {
     }
 
     /** The JSON payload of a JWT, unverified: the tests read their own tokens. */
-    static JsonNode claims(String jwt) {
+    public static JsonNode claims(String jwt) {
         try {
             return Http.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
         } catch (IOException e) {
