@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
+import dev.workloadid.keycloak.spiffe.metrics.SpiffeMeters;
 import io.spiffe.spiffeid.SpiffeId;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
@@ -14,6 +15,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -173,6 +175,7 @@ final class SpiffeAssociation {
         context.getEvent().client(client).detail("spiffe_id", id.toString())
                 .detail(Details.CLIENT_AUTH_METHOD, authenticatorId);
         context.success();
+        SpiffeMeters.authenticated(context.getRealm().getName(), authenticatorId);
     }
 
     /**
@@ -218,5 +221,7 @@ final class SpiffeAssociation {
                 description);
         context.failure(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS,
                 ClientAuthUtil.errorResponse(401, "invalid_client", description));
+        Map<String, String> details = event.getEvent().getDetails();
+        SpiffeMeters.rejected(context.getRealm().getName(), authenticatorId, details == null ? null : details.get("spiffe_reason"));
     }
 }

@@ -1,7 +1,10 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
+import dev.workloadid.keycloak.common.metrics.PackMeters;
 import dev.workloadid.keycloak.spiffe.bundle.RefreshPolicy;
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
+import dev.workloadid.keycloak.spiffe.metrics.SpiffeMeters;
+import io.micrometer.core.instrument.Meter;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -32,6 +35,8 @@ public final class BundleRegistry implements AutoCloseable {
     static final Duration IDLE_EVICTION = Duration.ofHours(6);
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Bundle age gauges by "realm|trust domain". */
+    private final Map<String, Meter> gauges = new ConcurrentHashMap<>();
     private final Function<TrustDomainSettings, BundleSource> sources;
     private final Clock clock;
     private ScheduledExecutorService scheduler;
@@ -60,10 +65,16 @@ public final class BundleRegistry implements AutoCloseable {
      * @param realmId entries are per realm: two realms may configure the same trust domain differently
      */
     public SpiffeBundle bundle(String realmId, TrustDomainSettings settings) throws BundleUnavailableException {
+        return bundle(realmId, realmId, settings);
+    }
+
+    /** As {@link #bundle(String, TrustDomainSettings)}; {@code realmName} labels the bundle's meters. */
+    public SpiffeBundle bundle(String realmId, String realmName, TrustDomainSettings settings) throws BundleUnavailableException {
         String key = realmId + '/' + settings.id();
         String fingerprint = settings.bundleFingerprint();
         Entry entry = entries.compute(key, (k, old) ->
-                old != null && old.fingerprint.equals(fingerprint) ? old : new Entry(settings, sources.apply(settings)));
+                old != null && old.fingerprint.equals(fingerprint) ? old : new Entry(settings, sources.apply(settings), realmName));
+        ageGauge(entry);
         Instant now = clock.instant();
         entry.lastUsed = now;
         SpiffeBundle usable = entry.usable(now);
@@ -115,11 +126,41 @@ public final class BundleRegistry implements AutoCloseable {
     /** Drops a trust domain's cached bundle, e.g. after its configuration was removed. */
     public void forget(String realmId, String componentId) {
         entries.remove(realmId + '/' + componentId);
+        dropUnusedGauges();
+    }
+
+    /** One age gauge per realm and trust domain, reading whichever entry of this node has them. */
+    private void ageGauge(Entry entry) {
+        String labels = entry.realmName + '|' + entry.settings.trustDomain().getName();
+        gauges.computeIfAbsent(labels, l -> SpiffeMeters.bundleAge(entry.realmName, entry.settings.trustDomain().getName(),
+                () -> age(entry.realmName, entry.settings.trustDomain().getName())));
+    }
+
+    /** Seconds since the newest bundle of that realm's trust domain was fetched; NaN if none. */
+    private Number age(String realmName, String trustDomain) {
+        Instant now = clock.instant();
+        return entries.values().stream()
+                .filter(e -> e.realmName.equals(realmName) && e.settings.trustDomain().getName().equals(trustDomain))
+                .map(e -> e.state.fetchedAt()).filter(java.util.Objects::nonNull).max(Instant::compareTo)
+                .map(fetched -> (Number) (Duration.between(fetched, now).toMillis() / 1000.0)).orElse(Double.NaN);
+    }
+
+    private void dropUnusedGauges() {
+        gauges.entrySet().removeIf(g -> {
+            boolean unused = entries.values().stream()
+                    .noneMatch(e -> g.getKey().equals(e.realmName + '|' + e.settings.trustDomain().getName()));
+            if (unused) {
+                PackMeters.remove(g.getValue());
+            }
+            return unused;
+        });
     }
 
     void refreshDue() {
         Instant now = clock.instant();
-        entries.entrySet().removeIf(e -> e.getValue().lastUsed.plus(IDLE_EVICTION).isBefore(now));
+        if (entries.entrySet().removeIf(e -> e.getValue().lastUsed.plus(IDLE_EVICTION).isBefore(now))) {
+            dropUnusedGauges();
+        }
         for (Entry entry : entries.values()) {
             if (entry.source.polled() && !now.isBefore(entry.nextAttempt)) {
                 try {
@@ -169,6 +210,7 @@ public final class BundleRegistry implements AutoCloseable {
     /** One trust domain's bundle state on this node. Mutated under its own monitor. */
     private static final class Entry {
         final TrustDomainSettings settings;
+        final String realmName;
         final String fingerprint;
         final BundleSource source;
         final RefreshPolicy policy;
@@ -178,8 +220,9 @@ public final class BundleRegistry implements AutoCloseable {
         volatile Instant lastAttempt;
         volatile long fetches;
 
-        Entry(TrustDomainSettings settings, BundleSource source) {
+        Entry(TrustDomainSettings settings, BundleSource source, String realmName) {
             this.settings = settings;
+            this.realmName = realmName;
             this.fingerprint = settings.bundleFingerprint();
             this.source = source;
             this.policy = settings.refreshPolicy();
@@ -208,15 +251,18 @@ public final class BundleRegistry implements AutoCloseable {
                                 fetched.sequence().isPresent() ? fetched.sequence().getAsLong() : "none");
                     }
                     state = new State(fetched, now, null);
+                    SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), true);
                     nextAttempt = source.polled() ? policy.nextRefresh(now, fetched) : Instant.MAX;
                 } else {
                     String error = "the bundle endpoint served an older spiffe_sequence than the bundle in use";
                     state = current.failed(error);
+                    SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), false);
                     LOG.warnf("Trust domain %s: %s; keeping the current bundle", settings.trustDomain().getName(), error);
                     nextAttempt = policy.nextRetry(now, bundle, current.fetchedAt());
                 }
             } catch (BundleUnavailableException e) {
                 state = current.failed(e.getMessage());
+                SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), false);
                 nextAttempt = source.polled() ? policy.nextRetry(now, bundle, current.fetchedAt()) : Instant.MAX;
                 LOG.warnf("Trust domain %s: %s%s", settings.trustDomain().getName(), e.getMessage(),
                         bundle == null ? "" : "; keeping the last good bundle until " + policy.staleAt(current.fetchedAt()));

@@ -75,7 +75,7 @@ final class DefaultSpiffeTrustProvider implements SpiffeTrustProvider {
 
     @Override
     public SpiffeBundle bundle(RealmModel realm, TrustDomainSettings settings) throws BundleUnavailableException {
-        return registry.bundle(realm.getId(), settings);
+        return registry.bundle(realm.getId(), realm.getName(), settings);
     }
 
     @Override

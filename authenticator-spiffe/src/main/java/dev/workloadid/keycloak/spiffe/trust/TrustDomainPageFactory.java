@@ -1,8 +1,5 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
-import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -25,8 +22,8 @@ import java.util.stream.Stream;
 public final class TrustDomainPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
 
     public static final String ID = "spiffe-trust-domain";
-    /** dcr-policy's SPIFFE binding registration policy, named by id (no code dependency on that module). */
-    static final String BINDING_POLICY = "wi-spiffe-binding";
+    /** What a save adds to the realm; also run for realms that arrive as files. */
+    private static final TrustDomainRealmSetup SETUP = new TrustDomainRealmSetup();
     public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
 
     /** The realm's trust-domain components. */
@@ -77,31 +74,12 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
 
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        installAuthenticators(realm);
-        installBindingPolicy(session, realm);
+        SETUP.reconcile(session, realm);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        installAuthenticators(realm);
-        installBindingPolicy(session, realm);
-    }
-
-    /**
-     * dcr-policy's {@value #BINDING_POLICY} (by id: no code dependency), as soon as the realm trusts a SPIFFE
-     * trust domain: without it, Keycloak's own registration endpoints could bind a client to a workload's
-     * SPIFFE ID or turn a workload client into a user-facing one before any attested client exists.
-     */
-    private static void installBindingPolicy(KeycloakSession session, RealmModel realm) {
-        if (RegistrationPolicies.deployed(session.getKeycloakSessionFactory(), BINDING_POLICY)) {
-            RegistrationPolicies.ensureInstalled(realm, BINDING_POLICY, "SPIFFE binding", "a SPIFFE trust domain exists");
-        }
-    }
-
-    /** Both SPIFFE authenticators; each acts only on its own requests, so order does not matter. */
-    private static void installAuthenticators(RealmModel realm) {
-        ClientFlowInstaller.ensureInstalled(realm, SpiffeX509SvidAuthenticatorFactory.ID);
-        ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+        SETUP.reconcile(session, realm);
     }
 
     @Override
@@ -180,6 +158,7 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        SETUP.register(factory);
     }
 
     @Override

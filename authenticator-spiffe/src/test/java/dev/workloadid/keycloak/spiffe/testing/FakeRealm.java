@@ -68,6 +68,25 @@ public final class FakeRealm {
         return flow;
     }
 
+    /** Binds a built-in "clients" flow holding {@code authenticators} (ALTERNATIVE, priorities 10, 20, ...). */
+    public AuthenticationFlowModel builtInClientsFlow(String... authenticators) {
+        AuthenticationFlowModel clients = new AuthenticationFlowModel();
+        clients.setAlias("clients");
+        clients.setBuiltIn(true);
+        clients.setTopLevel(true);
+        clients.setProviderId("client-flow");
+        clientFlow = addFlow(clients);
+        for (int i = 0; i < authenticators.length; i++) {
+            AuthenticationExecutionModel e = new AuthenticationExecutionModel();
+            e.setParentFlow(clients.getId());
+            e.setAuthenticator(authenticators[i]);
+            e.setRequirement(AuthenticationExecutionModel.Requirement.ALTERNATIVE);
+            e.setPriority(10 * (i + 1));
+            executions.add(e);
+        }
+        return clients;
+    }
+
     /** A component of this realm with the given provider type and id, and single-valued config. */
     public ComponentModel addComponent(String componentId, String providerType, String providerId, String... keysAndValues) {
         ComponentModel c = new ComponentModel();

@@ -23,14 +23,7 @@ class ClientFlowInstallerTest {
     void builtInClientsFlow() {
         realm = new FakeRealm("r1");
         model = realm.model();
-        AuthenticationFlowModel clients = new AuthenticationFlowModel();
-        clients.setAlias("clients");
-        clients.setBuiltIn(true);
-        clients.setTopLevel(true);
-        clients.setProviderId("client-flow");
-        realm.clientFlow = realm.addFlow(clients);
-        execution(clients, "client-secret", Requirement.ALTERNATIVE, 10);
-        execution(clients, "client-jwt", Requirement.ALTERNATIVE, 20);
+        realm.builtInClientsFlow("client-secret", "client-jwt");
     }
 
     @Test

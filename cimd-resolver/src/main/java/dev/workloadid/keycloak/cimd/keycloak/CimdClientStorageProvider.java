@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
+import dev.workloadid.keycloak.cimd.metrics.CimdMeters;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
 import dev.workloadid.keycloak.cimd.resolve.Refusal;
@@ -74,6 +75,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         }
         FailureThrottle.Failure recent = factory.failures().recent(realm.getId() + " " + clientId);
         if (recent != null) {
+            CimdMeters.cacheHit(realm.getName(), "negative");
             return refuse(realm, clientId, new Refusal("CIMD-34", recent.oauthError(), recent.description()
                     + " (not fetched again before " + recent.retryAfter() + ")"), false);
         }
@@ -137,6 +139,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
     /** Fetches, validates and creates; runs once per node per URL at a time. */
     private Boolean resolve(RealmModel realm, CimdSettings settings, String url) throws DocumentRejectedException {
         if (DocumentClients.local(session, realm, url) != null) {
+            CimdMeters.cacheHit(realm.getName(), "positive");
             return Boolean.FALSE; // another node (or an earlier flight) created it meanwhile
         }
         DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(), null);
@@ -157,6 +160,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         if (creation == DocumentClients.Creation.CREATED) {
             LOG.infof("Realm %s: created client for client metadata document %s", realm.getName(), url);
             event(realm, url).detail("cimd", "created").success();
+            CimdMeters.documentClientCreated(realm.getName());
         }
         return creation == DocumentClients.Creation.CREATED;
     }

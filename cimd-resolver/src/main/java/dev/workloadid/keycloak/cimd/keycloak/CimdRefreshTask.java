@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
+import dev.workloadid.keycloak.cimd.metrics.CimdMeters;
 import dev.workloadid.keycloak.cimd.resolve.CacheState;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailurePolicy;
@@ -202,6 +203,7 @@ final class CimdRefreshTask implements ScheduledTask {
         LOG.infof("Realm %s: removing document client %s, idle since %s", realm.getName(), client.getClientId(),
                 Instant.ofEpochSecond(lastActive));
         realm.removeClient(client.getId());
+        CimdMeters.documentClientRemoved(realm.getName());
         return true;
     }
 

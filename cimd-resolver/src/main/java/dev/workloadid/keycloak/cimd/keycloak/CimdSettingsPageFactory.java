@@ -13,7 +13,6 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.ui.extend.UiPageProvider;
 import org.keycloak.services.ui.extend.UiPageProviderFactory;
 import org.keycloak.storage.client.ClientStorageProvider;
-import org.keycloak.storage.client.ClientStorageProviderModel;
 
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +31,8 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
     public static final String ID = "wi-cimd-settings";
     public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
     private static final Logger LOG = Logger.getLogger(CimdSettingsPageFactory.class);
+    /** What a save adds to the realm; also run for realms that arrive as files. */
+    private static final CimdRealmSetup SETUP = new CimdRealmSetup();
 
     /** The realm's settings component (the first one, if an admin made several). */
     static Optional<ComponentModel> component(RealmModel realm) {
@@ -70,14 +71,12 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
 
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        ensureLookupComponent(realm);
-        ReservedClientIdsPolicyFactory.ensureInstalled(realm);
+        SETUP.reconcile(session, realm);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        ensureLookupComponent(realm);
-        ReservedClientIdsPolicyFactory.ensureInstalled(realm);
+        SETUP.reconcile(session, realm);
     }
 
     @Override
@@ -85,24 +84,6 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
         realm.getComponentsStream(realm.getId(), ClientStorageProvider.class.getName())
                 .filter(c -> CimdClientStorageProviderFactory.ID.equals(c.getProviderId()))
                 .toList().forEach(realm::removeComponent);
-    }
-
-    /** Adds the client storage component that routes unknown client_ids to this module. */
-    static void ensureLookupComponent(RealmModel realm) {
-        boolean present = realm.getComponentsStream(realm.getId(), ClientStorageProvider.class.getName())
-                .anyMatch(c -> CimdClientStorageProviderFactory.ID.equals(c.getProviderId()));
-        if (present) {
-            return;
-        }
-        ClientStorageProviderModel lookup = new ClientStorageProviderModel();
-        lookup.setName("Client ID Metadata Documents");
-        lookup.setProviderId(CimdClientStorageProviderFactory.ID);
-        lookup.setProviderType(ClientStorageProvider.class.getName());
-        lookup.setParentId(realm.getId());
-        lookup.setEnabled(true);
-        realm.addComponentModel(lookup);
-        LOG.infof("Realm %s: added client storage component %s for URL client_ids", realm.getName(),
-                CimdClientStorageProviderFactory.ID);
     }
 
     @Override
@@ -168,6 +149,7 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        SETUP.register(factory);
     }
 
     @Override

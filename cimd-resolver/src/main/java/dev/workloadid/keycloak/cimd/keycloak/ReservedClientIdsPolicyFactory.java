@@ -24,8 +24,8 @@ import java.util.List;
  * {@code invalid_client_metadata} (RFC 7591) with the reason on the registration error event.
  *
  * <p>Saving the realm's {@value CimdSettingsPageFactory#ID} entry adds it to the anonymous and
- * authenticated policy sets ({@link #ensureInstalled}); a realm import does not, so imported realms
- * list it themselves.
+ * authenticated policy sets ({@link #ensureInstalled}); so does the import of a realm with that entry
+ * ({@link CimdRealmSetup}).
  */
 public final class ReservedClientIdsPolicyFactory extends AbstractClientRegistrationPolicyFactory {
 

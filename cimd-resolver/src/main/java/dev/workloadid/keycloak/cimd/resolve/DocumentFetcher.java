@@ -4,6 +4,7 @@ import dev.workloadid.keycloak.cimd.document.AuthMethod;
 import dev.workloadid.keycloak.cimd.document.ClientDocument;
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.document.DocumentValidator;
+import dev.workloadid.keycloak.cimd.metrics.CimdMeters;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
@@ -58,6 +59,18 @@ public final class DocumentFetcher {
      * @return the outcome; {@code jwks} is the key set Keycloak should use (inline or fetched)
      */
     public Outcome fetch(String url, CimdSettings settings, boolean devAllowLoopback, CacheState previous)
+            throws DocumentRejectedException {
+        try {
+            Outcome outcome = fetchOnce(url, settings, devAllowLoopback, previous);
+            CimdMeters.fetched(outcome.unchanged());
+            return outcome;
+        } catch (DocumentRejectedException e) {
+            CimdMeters.fetchFailed(e);
+            throw e;
+        }
+    }
+
+    private Outcome fetchOnce(String url, CimdSettings settings, boolean devAllowLoopback, CacheState previous)
             throws DocumentRejectedException {
         URI uri = URI.create(url);
         checkHost(uri, settings, "CIMD-01", "the client_id URL", "");

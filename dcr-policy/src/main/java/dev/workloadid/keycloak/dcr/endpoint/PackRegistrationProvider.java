@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
+import dev.workloadid.keycloak.dcr.metrics.DcrMeters;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
@@ -340,6 +341,13 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
     }
 
     private Response guarded(Supplier<Response> action) {
+        Response response = answered(action);
+        DcrMeters.request(session.getContext().getRealm().getName(),
+                session.getContext().getHttpRequest().getHttpMethod(), response);
+        return response;
+    }
+
+    private Response answered(Supplier<Response> action) {
         try {
             return action.get();
         } catch (DcrError e) {

@@ -132,6 +132,11 @@ final class ContainerKeycloakServer implements KeycloakServer {
     }
 
     @Override
+    public Optional<URI> managementUrl() {
+        return Optional.of(ports.managementUrl());
+    }
+
+    @Override
     public String adminUsername() {
         return KeycloakLaunch.ADMIN;
     }

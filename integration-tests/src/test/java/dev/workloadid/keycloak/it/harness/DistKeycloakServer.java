@@ -30,29 +30,32 @@ final class DistKeycloakServer implements KeycloakServer {
     private final Process process;
     private final URI baseUrl;
     private final URI httpsUrl;
+    private final URI managementUrl;
     private final Path log;
     private final Thread shutdownHook;
 
-    private DistKeycloakServer(Process process, URI baseUrl, URI httpsUrl, Path log) {
+    private DistKeycloakServer(Process process, URI baseUrl, URI httpsUrl, URI managementUrl, Path log) {
         this.process = process;
         this.baseUrl = baseUrl;
         this.httpsUrl = httpsUrl;
+        this.managementUrl = managementUrl;
         this.log = log;
         this.shutdownHook = new Thread(this::destroy, "keycloak-dist-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     static DistKeycloakServer start(HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509) {
-        return start(config.keycloakHome(), config, ca, hostsFile, x509, "keycloak.log", List.of());
+        return start(config.keycloakHome(), config, ca, hostsFile, x509, "keycloak.log", List.of(), List.of());
     }
 
     /**
      * Starts a Keycloak from {@code home} (an unpacked distribution used by no other running
      * instance: build options such as the x509cert-lookup provider re-augment it), with
-     * {@code extraArgs} appended to the command line.
+     * {@code extraArgs} appended to the command line and {@code realmFiles} put into its
+     * {@code data/import} (imported when {@code extraArgs} has {@code --import-realm}).
      */
     static DistKeycloakServer start(Path home, HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509,
-                                    String logName, List<String> extraArgs) {
+                                    String logName, List<String> extraArgs, List<Path> realmFiles) {
         if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
             throw new IllegalStateException("No Keycloak distribution at " + home
                     + "; run the tests through Maven (./mvnw verify), which unpacks it");
@@ -61,6 +64,10 @@ final class DistKeycloakServer implements KeycloakServer {
             installProviders(config.providersDir(), home.resolve("providers"));
             // A fresh H2 database per run: the data dir of the unpacked distribution is ours alone.
             deleteRecursively(home.resolve("data"));
+            for (Path realmFile : realmFiles) {
+                Files.createDirectories(home.resolve("data/import"));
+                Files.copy(realmFile, home.resolve("data/import").resolve(realmFile.getFileName()));
+            }
             KeycloakLaunch.Ports ports = KeycloakLaunch.Ports.free();
             Path log = config.workDir().resolve(logName);
             Files.createDirectories(log.getParent());
@@ -75,7 +82,7 @@ final class DistKeycloakServer implements KeycloakServer {
                     .redirectOutput(log.toFile());
             builder.environment().putAll(KeycloakLaunch.environment(hostsFile, Path::toString));
             Process process = builder.start();
-            DistKeycloakServer server = new DistKeycloakServer(process, ports.baseUrl(), ports.httpsUrl(), log);
+            DistKeycloakServer server = new DistKeycloakServer(process, ports.baseUrl(), ports.httpsUrl(), ports.managementUrl(), log);
             try {
                 KeycloakLaunch.awaitReady(ports.health(),
                         () -> process.isAlive() ? null : "exited with " + process.exitValue(),
@@ -125,6 +132,11 @@ final class DistKeycloakServer implements KeycloakServer {
     @Override
     public java.util.Optional<URI> httpsUrl() {
         return java.util.Optional.of(httpsUrl);
+    }
+
+    @Override
+    public java.util.Optional<URI> managementUrl() {
+        return java.util.Optional.of(managementUrl);
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class KeycloakCluster implements AutoCloseable {
                         // The node's name on its database sessions (PostgresDatabase#waitingOn).
                         "--db-url=" + database.jdbcUrl() + "?ApplicationName=" + name,
                         "--db-username=" + PostgresDatabase.USER,
-                        "--hostname=" + cluster.frontendUrl)));
+                        "--hostname=" + cluster.frontendUrl), List.of()));
             }
             return cluster;
         } catch (RuntimeException e) {

@@ -49,8 +49,12 @@ final class KeycloakLaunch {
             return URI.create("https://127.0.0.1:" + https);
         }
 
+        URI managementUrl() {
+            return URI.create("http://127.0.0.1:" + management);
+        }
+
         URI health() {
-            return URI.create("http://127.0.0.1:" + management + "/health/ready");
+            return managementUrl().resolve("/health/ready");
         }
     }
 
@@ -61,6 +65,8 @@ final class KeycloakLaunch {
                 "--http-port=" + ports.http(),
                 "--http-management-port=" + ports.management(),
                 "--health-enabled=true",
+                // The pack's meters (and Keycloak's) on the management interface's /metrics.
+                "--metrics-enabled=true",
                 "--hostname-strict=false",
                 // Outgoing TLS (bundle endpoints, documents) trusts the fixtures' test CA.
                 "--truststore-paths=" + file.apply(ca.caCertificatePem()),

@@ -16,6 +16,11 @@ public interface KeycloakServer extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** Base URL of the management interface (health, {@code /metrics}), when this backend exposes it. */
+    default java.util.Optional<URI> managementUrl() {
+        return java.util.Optional.empty();
+    }
+
     String adminUsername();
 
     String adminPassword();

@@ -44,15 +44,20 @@ public final class KeycloakServers {
      * the distribution, so re-augmentation cannot touch the shared server's files. Close it when done.
      */
     public static KeycloakServer startDedicatedDist(HarnessConfig config, String name, List<String> extraArgs) {
-        return startDedicated(config, name, extraArgs);
+        return startDedicated(config, name, extraArgs, List.of());
     }
 
-    static DistKeycloakServer startDedicated(HarnessConfig config, String name, List<String> extraArgs) {
+    /** As {@link #startDedicatedDist}, started with {@code --import-realm} and these realm files in {@code data/import}. */
+    public static KeycloakServer startDedicatedDistImporting(HarnessConfig config, String name, List<Path> realmFiles) {
+        return startDedicated(config, name, List.of("--import-realm"), realmFiles);
+    }
+
+    static DistKeycloakServer startDedicated(HarnessConfig config, String name, List<String> extraArgs, List<Path> realmFiles) {
         TestCa ca = TestCa.shared(config.workDir());
         Path home = config.workDir().resolve("dist-" + name).resolve(config.keycloakHome().getFileName());
         copyDistribution(config.keycloakHome(), home);
         return DistKeycloakServer.start(home, config, ca, LoopbackHosts.write(config.workDir()),
-                SpiffeX509Authorities.shared(config.workDir(), ca), "keycloak-" + name + ".log", extraArgs);
+                SpiffeX509Authorities.shared(config.workDir(), ca), "keycloak-" + name + ".log", extraArgs, realmFiles);
     }
 
     private static void copyDistribution(Path from, Path to) {
