@@ -52,7 +52,7 @@ keytool -importcert -noprompt -storetype PKCS12 -keystore "$DOCS/spiffe-trust.p1
 
 # DEMO ONLY: the document host is on loopback, so the pack's development-only loopback exception is on.
 "$KC/bin/kc.sh" start-dev --import-realm --truststore-paths="$DOCS/ca.pem" \
-  --spi-client-storage--wi-cimd--dev-allow-loopback=true \
+  --spi-client-storage--wi-cimd--dev-allow-loopback=true --spi-client-storage--wi-cimd--allowed-ports=443,8443 \
   --https-port=8444 --https-certificate-file="$DOCS/localhost.pem" --https-certificate-key-file="$DOCS/localhost.key" \
   --https-client-auth=request --https-trust-store-file="$DOCS/spiffe-trust.p12" --https-trust-store-password=demo-only \
   --http-management-scheme=http >"$KC/demo.log" 2>&1 &

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.common.keycloak.PackFetchers;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -22,6 +23,7 @@ import java.util.Map;
  *   <li>{@code dev-allow-loopback} (default false): let bundle endpoints resolve to 127.0.0.0/8 or
  *       ::1. Development and tests only; logged loudly when on.</li>
  *   <li>{@code refresh-tick-millis} (default 1000): how often due bundles are looked for.</li>
+ *   <li>{@code allowed-ports} (default 443): the ports bundle endpoint URLs may name.</li>
  * </ul>
  */
 public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProviderFactory, ServerInfoAwareProviderFactory {
@@ -31,6 +33,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
     private static final Logger LOG = Logger.getLogger(DefaultSpiffeTrustProviderFactory.class);
 
     private boolean allowLoopback;
+    private PortList allowedPorts = PortList.HTTPS;
     private Duration tick = Duration.ofSeconds(1);
     private SafeFetcher fetcher;
     private BundleRegistry registry;
@@ -47,6 +50,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
     @Override
     public void init(Config.Scope config) {
         allowLoopback = config.getBoolean("dev-allow-loopback", false);
+        allowedPorts = PackFetchers.allowedPorts(config, "--spi-spiffe-trust--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
         tick = Duration.ofMillis(Math.max(100, config.getLong("refresh-tick-millis", 1000L)));
         if (allowLoopback) {
             LOG.warn("SPIFFE bundle endpoints may resolve to loopback (dev-allow-loopback=true). "
@@ -58,7 +62,8 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
     public void postInit(KeycloakSessionFactory factory) {
         fetcher = PackFetchers.open(factory, PURPOSE);
         registry = new BundleRegistry(settings -> switch (settings.bundleSource()) {
-            case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback);
+            case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback,
+                    allowedPorts);
             case STATIC -> new StaticBundleSource(settings.trustDomain(), settings.staticBundle());
         }, Clock.systemUTC());
         registry.start(tick);
@@ -79,17 +84,18 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return ProviderConfigurationBuilder.create()
+        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
                 .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
                 .helpText("Development only: allow bundle endpoints on loopback addresses.").add()
                 .property().name("refresh-tick-millis").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(1000)
-                .helpText("How often the background refresher looks for due bundles.").add()
+                .helpText("How often the background refresher looks for due bundles.").add(), "bundle endpoint URLs")
                 .build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
         return Map.of("dev-allow-loopback", Boolean.toString(allowLoopback),
+                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
                 "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
     }
 }

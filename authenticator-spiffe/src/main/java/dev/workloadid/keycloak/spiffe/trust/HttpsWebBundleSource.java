@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.common.net.FetchException;
 import dev.workloadid.keycloak.common.net.FetchPolicy;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import dev.workloadid.keycloak.spiffe.bundle.BundleParseException;
@@ -26,11 +27,12 @@ public final class HttpsWebBundleSource implements BundleSource {
     private final SafeFetcher fetcher;
     private final FetchPolicy policy;
 
-    public HttpsWebBundleSource(TrustDomain trustDomain, URI endpoint, SafeFetcher fetcher, boolean allowLoopback) {
+    public HttpsWebBundleSource(TrustDomain trustDomain, URI endpoint, SafeFetcher fetcher, boolean allowLoopback,
+                                PortList allowedPorts) {
         this.trustDomain = trustDomain;
         this.endpoint = endpoint;
         this.fetcher = fetcher;
-        this.policy = FetchPolicy.builder().maxBytes(MAX_BUNDLE_BYTES).allowLoopback(allowLoopback)
+        this.policy = FetchPolicy.builder().maxBytes(MAX_BUNDLE_BYTES).allowLoopback(allowLoopback).allowedPorts(allowedPorts)
                 .acceptHeader("application/json").build();
     }
 

@@ -30,6 +30,8 @@ public class X509SvidException extends Exception {
         EXTENDED_KEY_USAGE("extended_key_usage"),
         /** A signing certificate of the chain carries a SPIFFE ID with a path (XSV-07). */
         SIGNING_CERT_WITH_PATH("signing_cert_with_path"),
+        /** A signing certificate of the chain carries the SPIFFE ID of another trust domain (XSV-07). */
+        SIGNING_CERT_OTHER_TRUST_DOMAIN("signing_cert_other_trust_domain"),
         /** The realm does not trust the SVID's trust domain (SCA-63). */
         UNKNOWN_TRUST_DOMAIN("unknown_trust_domain"),
         /** The trust domain's bundle has no X.509 authorities (BND-05, XSV-08). */

@@ -38,7 +38,11 @@ import java.util.function.Function;
  *   <li>XSV-05: if extended key usage is present it includes {@code id-kp-clientAuth} (or
  *       anyExtendedKeyUsage). Decision: {@code id-kp-serverAuth} is an issuing rule and is not
  *       required of a client certificate.</li>
- *   <li>XSV-07: no signing certificate of the chain carries a SPIFFE ID with a path.</li>
+ *   <li>XSV-07: no signing certificate of the chain carries a SPIFFE ID with a path, and any SPIFFE ID
+ *       a signing certificate carries names the leaf's trust domain: a CA of another trust domain
+ *       (cross-signed, or planted by that domain's operator) must not sign for this one. A
+ *       {@code spiffe:} URI SAN that is not a valid SPIFFE ID on a signing certificate is refused
+ *       too, rather than ignored.</li>
  *   <li>SCA-22, SCA-63, SCA-65, XSV-06: RFC 5280 path validation (JDK PKIX, revocation off: SVIDs
  *       are short-lived) with the X.509 authorities of the SPIFFE ID's own trust domain as the only
  *       trust anchors; validity periods are part of it. The system trust store is never consulted.</li>
@@ -118,20 +122,10 @@ public final class X509SvidValidator {
         X509Certificate leaf = chain.get(0);
         SpiffeId id = spiffeId(leaf);
         checkLeafUsage(leaf);
-        for (int i = 1; i < chain.size(); i++) {
-            for (String uri : uriSans(chain.get(i))) {
-                try {
-                    if (!SpiffeIds.isTrustDomainId(SpiffeIds.parse(uri))) {
-                        throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_WITH_PATH,
-                                "signing certificate " + i + " of the chain carries the SPIFFE ID " + uri
-                                        + " with a path, which X509-SVID §3.2 forbids");
-                    }
-                } catch (SpiffeIdFormatException e) {
-                    // not a SPIFFE ID: not this rule's business
-                }
-            }
-        }
         TrustDomain trustDomain = id.getTrustDomain();
+        for (int i = 1; i < chain.size(); i++) {
+            checkSigningCertificate(chain.get(i), i, trustDomain);
+        }
         Collection<X509Certificate> anchors = authorities.apply(trustDomain);
         if (anchors == null) {
             throw new X509SvidException(X509SvidException.Reason.UNKNOWN_TRUST_DOMAIN,
@@ -143,6 +137,34 @@ public final class X509SvidValidator {
         }
         List<X509Certificate> path = validatePath(chain, anchors, trustDomain);
         return new ValidatedX509Svid(id, leaf, path);
+    }
+
+    /** XSV-07: the SPIFFE IDs a signing certificate may carry: its leaf's trust domain, no path. */
+    private static void checkSigningCertificate(X509Certificate cert, int index, TrustDomain leafDomain)
+            throws X509SvidException {
+        for (String uri : uriSans(cert)) {
+            if (!uri.regionMatches(true, 0, "spiffe:", 0, 7)) {
+                continue;
+            }
+            SpiffeId signer;
+            try {
+                signer = SpiffeIds.parse(uri);
+            } catch (SpiffeIdFormatException e) {
+                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
+                        "signing certificate " + index + " of the chain carries a malformed SPIFFE ID", e);
+            }
+            if (!SpiffeIds.isTrustDomainId(signer)) {
+                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_WITH_PATH,
+                        "signing certificate " + index + " of the chain carries the SPIFFE ID " + uri
+                                + " with a path, which X509-SVID §3.2 forbids");
+            }
+            if (!signer.getTrustDomain().equals(leafDomain)) {
+                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
+                        "signing certificate " + index + " of the chain carries the SPIFFE ID " + signer
+                                + " of another trust domain than the client certificate's ("
+                                + leafDomain.getName() + ")");
+            }
+        }
     }
 
     /** SCA-24, SCA-25, XSV-03, XSV-04, XSV-05. */

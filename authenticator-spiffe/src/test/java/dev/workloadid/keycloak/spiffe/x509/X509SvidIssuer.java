@@ -80,6 +80,11 @@ public class X509SvidIssuer {
 
     /** An intermediate signed by the root; {@code ca=false} makes the broken "intermediate without CA bit". */
     public X509SvidIssuer intermediate(boolean ca) {
+        return intermediate(ca, new String[0]);
+    }
+
+    /** An intermediate signed by the root that carries the given URI SANs (SPIFFE IDs or others). */
+    public X509SvidIssuer intermediate(boolean ca, String... uris) {
         KeyPair k = ec();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(X500Name.getInstance(root.getSubjectX500Principal().getEncoded()),
                 serial(), Date.from(Instant.now().minus(Duration.ofHours(1))), Date.from(Instant.now().plus(Duration.ofDays(2))),
@@ -88,6 +93,10 @@ public class X509SvidIssuer {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : KeyUsage.digitalSignature));
+            if (uris.length > 0) {
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(java.util.Arrays.stream(uris)
+                        .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)).toArray(GeneralName[]::new)));
+            }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -182,6 +182,35 @@ class X509SvidValidatorTest {
     }
 
     @Test
+    void xsv07_rejectsIntermediateCarryingAnotherTrustDomainsSpiffeId() {
+        // td-one's own root signed it, so path validation alone would accept the chain.
+        X509SvidIssuer.Svid svid = TD_ONE.intermediate(true, "spiffe://td-two.test").svid("/a").issue();
+        rejects(svid, X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
+    }
+
+    @Test
+    void xsv07_rejectsIntermediateCarryingAMalformedSpiffeId() {
+        rejects(TD_ONE.intermediate(true, "spiffe://TD_ONE..test").svid("/a").issue(),
+                X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
+    }
+
+    @Test
+    void xsv07_acceptsIntermediateCarryingItsOwnTrustDomainsId() throws Exception {
+        X509SvidIssuer.Svid svid = TD_ONE.intermediate(true, "spiffe://td-one.test", "https://ca.td-one.test/")
+                .svid("/a").issue();
+        assertThat(validate(svid).path()).hasSize(2);
+    }
+
+    @Test
+    void xsv07_rejectsAppendedRootOfAnotherTrustDomain() {
+        X509SvidIssuer.Svid svid = TD_ONE.svid("/a").issue();
+        assertThatThrownBy(() -> validator.validate(List.of(svid.leaf(), TD_TWO.root()), BUNDLES))
+                .isInstanceOf(X509SvidException.class)
+                .satisfies(e -> assertThat(((X509SvidException) e).reason())
+                        .isEqualTo(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN));
+    }
+
+    @Test
     void rejectsEmptyAndOverlongChains() {
         assertThatThrownBy(() -> validator.validate(List.of(), BUNDLES)).isInstanceOf(X509SvidException.class);
         X509Certificate leaf = TD_ONE.svid("/a").issue().leaf();

@@ -5,6 +5,7 @@ import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
 import dev.workloadid.keycloak.cimd.resolve.SingleFlight;
 import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.PackFetchers;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -36,6 +37,7 @@ import java.util.Map;
  *       Development and tests only; logged loudly at start and on first use.</li>
  *   <li>{@code refresh-interval-seconds} (15): how often expired document clients are revalidated
  *       and idle ones removed, by one node of the cluster at a time.</li>
+ *   <li>{@code allowed-ports} (443): the ports document URLs and their jwks_uri may name.</li>
  * </ul>
  */
 public final class CimdClientStorageProviderFactory
@@ -47,6 +49,7 @@ public final class CimdClientStorageProviderFactory
     private static final Logger LOG = Logger.getLogger(CimdClientStorageProviderFactory.class);
 
     private boolean devAllowLoopback;
+    private PortList allowedPorts = PortList.HTTPS;
     private long refreshIntervalSeconds = 15;
     private SafeFetcher fetcher;
     private DocumentFetcher documents;
@@ -65,6 +68,7 @@ public final class CimdClientStorageProviderFactory
     public void init(Config.Scope config) {
         devAllowLoopback = config.getBoolean("dev-allow-loopback", false);
         refreshIntervalSeconds = Math.max(1, config.getLong("refresh-interval-seconds", 15L));
+        allowedPorts = PackFetchers.allowedPorts(config, "--spi-client-storage--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
         if (devAllowLoopback) {
             LOG.warn("**************************************************************************************");
             LOG.warn("CIMD: dev-allow-loopback=true - client metadata documents and jwks_uri may be fetched");
@@ -76,7 +80,7 @@ public final class CimdClientStorageProviderFactory
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         fetcher = PackFetchers.open(factory, PURPOSE);
-        documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+        documents = new DocumentFetcher(fetcher, allowedPorts, Clock.systemUTC());
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 long interval = refreshIntervalSeconds * 1000;
@@ -134,17 +138,19 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return ProviderConfigurationBuilder.create()
+        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
                 .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
                 .helpText("Development only: allow client metadata documents and jwks_uri on loopback addresses.").add()
                 .property().name("refresh-interval-seconds").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(15)
-                .helpText("How often expired document clients are revalidated and idle ones removed.").add()
+                .helpText("How often expired document clients are revalidated and idle ones removed.").add(),
+                        "client metadata document URLs and their jwks_uri")
                 .build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
         return Map.of("dev-allow-loopback", Boolean.toString(devAllowLoopback),
+                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
                 "refresh-interval-seconds", Long.toString(refreshIntervalSeconds),
                 "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
     }

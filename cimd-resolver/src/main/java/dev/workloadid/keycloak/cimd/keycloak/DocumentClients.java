@@ -178,6 +178,11 @@ final class DocumentClients {
             client.setServiceAccountsEnabled(true);
             if (session.users().getServiceAccount(client) == null) {
                 new ClientManager(new RealmManager(session)).enableServiceAccount(client);
+                // A service account made on a refresh gets the template's roles, as one made at creation does.
+                ClientModel template = template(session, realm, settings.templateClient());
+                if (template != null) {
+                    TemplateClients.grantServiceAccountRoles(session, template, client);
+                }
             }
         } else if (!serviceAccount) {
             client.setServiceAccountsEnabled(false);
@@ -281,16 +286,23 @@ final class DocumentClients {
 
     /** Client scopes, scope mappings and service-account roles of the realm's template client. */
     private static void applyTemplate(KeycloakSession session, RealmModel realm, String templateClientId, ClientModel client) {
+        ClientModel template = template(session, realm, templateClientId);
+        if (template != null) {
+            TemplateClients.copy(session, realm, template, client);
+        }
+    }
+
+    /** The realm's template client, or null when none is set or it is gone (logged). */
+    private static ClientModel template(KeycloakSession session, RealmModel realm, String templateClientId) {
         if (templateClientId == null) {
-            return;
+            return null;
         }
         ClientModel template = local(session, realm, templateClientId);
         if (template == null) {
             LOG.warnf("Realm %s: CIMD template client '%s' does not exist; using the realm's default client scopes",
                     realm.getName(), templateClientId);
-            return;
         }
-        TemplateClients.copy(session, realm, template, client);
+        return template;
     }
 
     private static void setOrRemove(ClientModel client, String name, String value) {

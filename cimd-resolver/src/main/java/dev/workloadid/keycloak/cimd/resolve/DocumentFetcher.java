@@ -10,6 +10,7 @@ import dev.workloadid.keycloak.cimd.url.UrlRuleException;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
 import dev.workloadid.keycloak.common.net.ConditionalHeaders;
 import dev.workloadid.keycloak.common.net.FetchException;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.FetchPolicy;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
@@ -46,11 +47,24 @@ public final class DocumentFetcher {
     }
 
     private final SafeFetcher fetcher;
+    private final PortList allowedPorts;
     private final Clock clock;
 
+    /** Documents and jwks_uri on port 443 only. */
     public DocumentFetcher(SafeFetcher fetcher, Clock clock) {
+        this(fetcher, PortList.HTTPS, clock);
+    }
+
+    /** @param allowedPorts the ports document URLs and the jwks_uri they name may use (server option) */
+    public DocumentFetcher(SafeFetcher fetcher, PortList allowedPorts, Clock clock) {
         this.fetcher = fetcher;
+        this.allowedPorts = allowedPorts;
         this.clock = clock;
+    }
+
+    /** The realm's fetch limits with this server's allowed ports. */
+    private FetchPolicy policy(CimdSettings settings, boolean devAllowLoopback) {
+        return settings.fetchPolicy(devAllowLoopback).toBuilder().allowedPorts(allowedPorts).build();
     }
 
     /**
@@ -74,7 +88,7 @@ public final class DocumentFetcher {
             throws DocumentRejectedException {
         URI uri = URI.create(url);
         checkHost(uri, settings, "CIMD-01", "the client_id URL", "");
-        FetchPolicy policy = settings.fetchPolicy(devAllowLoopback);
+        FetchPolicy policy = policy(settings, devAllowLoopback);
         HttpCacheLifetime lifetime = settings.cacheLifetime();
         ConditionalHeaders conditional = previous == null ? ConditionalHeaders.NONE : previous.conditional();
         FetchResult result = get(uri, policy, conditional, "client metadata document");
@@ -107,7 +121,7 @@ public final class DocumentFetcher {
      */
     public Keys fetchKeys(String jwksUri, CimdSettings settings, boolean devAllowLoopback) throws DocumentRejectedException {
         checkHost(URI.create(jwksUri), settings, "CIMD-38", "jwks_uri", "jwks_uri ");
-        return keys(jwksUri, settings.fetchPolicy(devAllowLoopback), settings.cacheLifetime());
+        return keys(jwksUri, policy(settings, devAllowLoopback), settings.cacheLifetime());
     }
 
     /** The realm's host lists decide before anything is fetched from {@code uri}. */

@@ -113,4 +113,22 @@ class DocumentFetcherTest {
             assertThat(lookups).hasValue(1);
         }
     }
+
+    @Test
+    void cimd36_documentUrlsNamePort443UnlessTheServerAllowsMore() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        try (SafeFetcher fetcher = noDns(lookups)) {
+            DocumentFetcher documents = new DocumentFetcher(fetcher, Clock.systemUTC());
+            assertThatThrownBy(() -> documents.fetch("https://app.docs.test:8443/c.json", DOCS_TEST_ONLY, false, null))
+                    .isInstanceOfSatisfying(DocumentRejectedException.class, e -> assertThat(e.rule()).isEqualTo("CIMD-36"))
+                    .hasMessageContaining("port 8443");
+            assertThat(lookups).hasValue(0);
+            // Allowed by the server option: the fetch goes on (and fails here at the name lookup).
+            DocumentFetcher wider = new DocumentFetcher(fetcher,
+                    dev.workloadid.keycloak.common.net.PortList.parse("443,8443"), Clock.systemUTC());
+            assertThatThrownBy(() -> wider.fetch("https://app.docs.test:8443/c.json", DOCS_TEST_ONLY, false, null))
+                    .isInstanceOf(DocumentRejectedException.class).hasMessageContaining("could not be resolved");
+            assertThat(lookups).hasValue(1);
+        }
+    }
 }

@@ -31,6 +31,15 @@ public final class TemplateClients {
         // created by machines must carry only the scope mappings the administrator listed.
         client.setFullScopeAllowed(false);
         template.getScopeMappingsStream().forEach(client::addScopeMapping);
+        grantServiceAccountRoles(session, template, client);
+    }
+
+    /**
+     * The template's service-account roles for the client's service account, when both have one:
+     * also for a service account a client gets after its creation (a document that adds
+     * client_credentials later). Granting is idempotent.
+     */
+    public static void grantServiceAccountRoles(KeycloakSession session, ClientModel template, ClientModel client) {
         UserModel templateAccount = session.users().getServiceAccount(template);
         UserModel account = client.isServiceAccountsEnabled() ? session.users().getServiceAccount(client) : null;
         if (templateAccount != null && account != null) {

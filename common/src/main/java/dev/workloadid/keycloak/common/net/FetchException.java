@@ -6,9 +6,10 @@ import java.util.Objects;
  * A fetch that did not produce a response. The message names the host and what went wrong; it never
  * contains resolved addresses, credentials or the URL's query, but it may say that a name resolves
  * and into which special-use range: that is for administrators (events, server log). What a client
- * may be told (an OAuth {@code error_description}) is {@link #publicMessage()}, which does not tell
- * "refused: resolves to a private address" from "does not resolve", so crafted URLs cannot map the
- * network behind Keycloak. The cause, when present, is for the server log only.
+ * may be told (an OAuth {@code error_description}) is {@link #publicMessage()}: one text for every
+ * failure to reach the host ("refused: resolves to a private address", "does not resolve", connection
+ * refused, TLS failure, timeout), so crafted URLs cannot map the network behind Keycloak. The cause,
+ * when present, is for the server log only.
  */
 public final class FetchException extends Exception {
 
@@ -50,7 +51,10 @@ public final class FetchException extends Exception {
         this.publicMessage = Objects.requireNonNull(publicMessage, "publicMessage");
     }
 
-    /** The same text for a host that resolves only to refused addresses and for one that does not resolve. */
+    /**
+     * The one text for every network failure: a host that resolves only to refused addresses, one
+     * that does not resolve, refuses the connection, fails TLS or does not answer in time.
+     */
     static String unreachable(String host) {
         return "host " + host + " could not be resolved to a permitted public address";
     }

@@ -18,7 +18,7 @@ public final class FetchPolicy {
     private final Duration totalTimeout;
     private final boolean allowLoopback;
     private final String acceptHeader;
-    private final Set<Integer> allowedPorts;
+    private final PortList allowedPorts;
 
     private FetchPolicy(Builder b) {
         this.maxBytes = b.maxBytes;
@@ -30,7 +30,7 @@ public final class FetchPolicy {
         this.allowedPorts = b.allowedPorts;
     }
 
-    /** maxBytes 5120, connect 2s, read 2s, total 5s, no loopback, Accept application/json, any port. */
+    /** maxBytes 5120, connect 2s, read 2s, total 5s, no loopback, Accept application/json, port 443 only. */
     public static FetchPolicy defaults() {
         return DEFAULTS;
     }
@@ -81,13 +81,13 @@ public final class FetchPolicy {
         return acceptHeader;
     }
 
-    /** Ports a URL may name, or null for any port. */
-    public Set<Integer> allowedPorts() {
+    /** Ports a URL may name (443 when it names none): 443 unless configured otherwise. */
+    public PortList allowedPorts() {
         return allowedPorts;
     }
 
     public boolean permitsPort(int port) {
-        return allowedPorts == null || allowedPorts.contains(port);
+        return allowedPorts.permits(port);
     }
 
     @Override
@@ -95,7 +95,7 @@ public final class FetchPolicy {
         return "FetchPolicy{maxBytes=" + maxBytes + ", connectTimeout=" + connectTimeout
                 + ", readTimeout=" + readTimeout + ", totalTimeout=" + totalTimeout
                 + ", allowLoopback=" + allowLoopback + ", accept=" + acceptHeader
-                + ", allowedPorts=" + (allowedPorts == null ? "any" : allowedPorts) + "}";
+                + ", allowedPorts=" + allowedPorts + "}";
     }
 
     public static final class Builder {
@@ -105,7 +105,7 @@ public final class FetchPolicy {
         private Duration totalTimeout = Duration.ofSeconds(5);
         private boolean allowLoopback;
         private String acceptHeader = "application/json";
-        private Set<Integer> allowedPorts;
+        private PortList allowedPorts = PortList.HTTPS;
 
         private Builder() {}
 
@@ -145,14 +145,13 @@ public final class FetchPolicy {
 
         /** Ports a URL may name (443 when it names none); null for any. */
         public Builder allowedPorts(Set<Integer> ports) {
-            if (ports != null) {
-                for (Integer port : ports) {
-                    if (port == null || port < 1 || port > 65535) {
-                        throw new IllegalArgumentException("invalid port: " + port);
-                    }
-                }
-            }
-            this.allowedPorts = ports == null ? null : Set.copyOf(ports);
+            this.allowedPorts = PortList.of(ports);
+            return this;
+        }
+
+        /** Ports a URL may name; the default is {@link PortList#HTTPS}. */
+        public Builder allowedPorts(PortList ports) {
+            this.allowedPorts = Objects.requireNonNull(ports, "ports");
             return this;
         }
 

@@ -242,8 +242,8 @@ public final class SafeFetcher implements Closeable {
             throw new FetchException(Reason.BLOCKED_ADDRESS, e.getMessage(), FetchException.unreachable(host), null);
         } catch (IOException e) {
             if (timedOut.get() || e instanceof ResolutionTimeoutException) {
-                throw new FetchException(Reason.TIMEOUT, "fetching from host " + host + " took longer than "
-                        + policy.totalTimeout().toMillis() + " ms", e);
+                throw network(Reason.TIMEOUT, "fetching from host " + host + " took longer than "
+                        + policy.totalTimeout().toMillis() + " ms", host, e);
             }
             throw translate(e, host, policy);
         } finally {
@@ -401,39 +401,46 @@ public final class SafeFetcher implements Closeable {
 
     private static FetchException translate(IOException e, String host, FetchPolicy policy) {
         if (e instanceof ConnectTimeoutException) {
-            return new FetchException(Reason.TIMEOUT, "connecting to host " + host + " timed out after "
-                    + policy.connectTimeout().toMillis() + " ms", e);
+            return network(Reason.TIMEOUT, "connecting to host " + host + " timed out after "
+                    + policy.connectTimeout().toMillis() + " ms", host, e);
         }
         if (e instanceof SocketTimeoutException) {
-            return new FetchException(Reason.TIMEOUT, "host " + host + " sent nothing for "
-                    + policy.readTimeout().toMillis() + " ms", e);
+            return network(Reason.TIMEOUT, "host " + host + " sent nothing for "
+                    + policy.readTimeout().toMillis() + " ms", host, e);
         }
         if (e instanceof ConnectionPoolTimeoutException) {
-            return new FetchException(Reason.TIMEOUT, "no connection to host " + host + " became available", e);
+            return network(Reason.TIMEOUT, "no connection to host " + host + " became available", host, e);
         }
         if (e instanceof SSLPeerUnverifiedException) {
-            return new FetchException(Reason.TLS_FAILURE,
-                    "the TLS certificate of host " + host + " is not valid for that name", e);
+            return network(Reason.TLS_FAILURE, "the TLS certificate of host " + host + " is not valid for that name", host, e);
         }
         if (e instanceof SSLException) {
-            return new FetchException(Reason.TLS_FAILURE, "the TLS handshake with host " + host
-                    + " failed (untrusted certificate or no common protocol)", e);
+            return network(Reason.TLS_FAILURE, "the TLS handshake with host " + host
+                    + " failed (untrusted certificate or no common protocol)", host, e);
         }
         if (e instanceof UnknownHostException) {
-            return new FetchException(Reason.DNS_FAILURE, "host " + host + " could not be resolved",
-                    FetchException.unreachable(host), e);
+            return network(Reason.DNS_FAILURE, "host " + host + " could not be resolved", host, e);
         }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-            return new FetchException(Reason.CONNECT_FAILURE, "could not connect to host " + host, e);
+            return network(Reason.CONNECT_FAILURE, "could not connect to host " + host, host, e);
         }
         if (e instanceof MessageConstraintException) {
             return new FetchException(Reason.TOO_LARGE, "the response headers from host " + host
                     + " exceed " + MAX_HEADER_COUNT + " fields or " + MAX_HEADER_LINE + " bytes per line", e);
         }
         if (e instanceof ClientProtocolException) {
-            return new FetchException(Reason.IO, "host " + host + " sent an invalid HTTP response", e);
+            return network(Reason.IO, "host " + host + " sent an invalid HTTP response", host, e);
         }
-        return new FetchException(Reason.IO, "I/O error while fetching from host " + host, e);
+        return network(Reason.IO, "I/O error while fetching from host " + host, host, e);
+    }
+
+    /**
+     * A failure to reach the host: one public message whatever went wrong (name, address, connection,
+     * TLS, time), so a caller cannot map the network behind Keycloak through the answers; the message
+     * keeps the detail for events and logs.
+     */
+    private static FetchException network(Reason reason, String message, String host, Throwable cause) {
+        return new FetchException(reason, message, FetchException.unreachable(host), cause);
     }
 
     private static int millis(Duration d) {

@@ -18,8 +18,10 @@ class FetchPolicyTest {
         assertThat(p.totalTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(p.allowLoopback()).isFalse();
         assertThat(p.acceptHeader()).isEqualTo("application/json");
-        assertThat(p.allowedPorts()).isNull();
-        assertThat(p.permitsPort(8443)).isTrue();
+        // Port 443 only unless a deployment allows more: other ports would make the fetcher a port scanner.
+        assertThat(p.allowedPorts()).isEqualTo(PortList.HTTPS);
+        assertThat(p.permitsPort(443)).isTrue();
+        assertThat(p.permitsPort(8443)).isFalse();
     }
 
     @Test
@@ -43,8 +45,25 @@ class FetchPolicyTest {
         assertThatThrownBy(() -> b.readTimeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.connectTimeout(Duration.ofDays(30))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.allowedPorts(Set.of(0))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.allowedPorts(Set.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.acceptHeader("a\r\nX-Injected: 1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ConditionalHeaders("\"v1\"\r\nX: y", null))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void cimd36_allowedPortsParseSinglePortsRangesAndAny() {
+        PortList list = PortList.parse(" 443, 8443 ,32768-60999");
+        assertThat(list.permits(443)).isTrue();
+        assertThat(list.permits(8443)).isTrue();
+        assertThat(list.permits(40000)).isTrue();
+        assertThat(list.permits(80)).isFalse();
+        assertThat(list.permits(61000)).isFalse();
+        assertThat(list.toString()).isEqualTo("443,8443,32768-60999");
+        assertThat(PortList.parse("*").permits(1)).isTrue();
+        assertThat(FetchPolicy.builder().allowedPorts((Set<Integer>) null).build().permitsPort(22)).isTrue();
+        for (String bad : new String[] {"", " , ", "0", "65536", "https", "9000-8000", "443;8443", "-1"}) {
+            assertThatThrownBy(() -> PortList.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

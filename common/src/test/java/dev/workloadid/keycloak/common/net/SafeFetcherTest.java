@@ -79,6 +79,8 @@ class SafeFetcherTest {
             .readTimeout(Duration.ofSeconds(10))
             .totalTimeout(Duration.ofSeconds(15))
             .allowLoopback(true)
+            // The fixture listens on an ephemeral port; port rules have tests of their own.
+            .allowedPorts(PortList.ANY)
             .build();
 
     @BeforeAll
@@ -386,6 +388,48 @@ class SafeFetcherTest {
             assertThat(e).hasMessageContaining("TLS handshake with host docs.fixture.test failed");
         }
         assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void cimd36_defaultPolicyRefusesEveryPortBut443BeforeAnyLookup() {
+        FetchPolicy defaults = FetchPolicy.builder().allowLoopback(true).build();
+        FetchException e = expect(Reason.BAD_URL, () -> fetcher.fetch(url("/doc"), defaults));
+        assertThat(e).hasMessage("port " + port + " of host " + HOST + " is not allowed");
+        assertThat(resolutions).hasValue(0);
+        assertThat(sockets.connects).hasValue(0);
+        assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void cimd36_oneDescriptionForEveryNetworkFailureTheDetailForTheLog() throws Exception {
+        Map<Reason, FetchException> failures = new java.util.EnumMap<>(Reason.class);
+        dns.put("other.fixture.test", new InetAddress[] {LOOPBACK});
+        failures.put(Reason.TLS_FAILURE, expect(Reason.TLS_FAILURE,
+                () -> fetcher.fetch(URI.create("https://other.fixture.test:" + port + "/doc"), dev)));
+        dns.put("other.fixture.test", new InetAddress[] {ip("10.0.0.1")});
+        failures.put(Reason.BLOCKED_ADDRESS, expect(Reason.BLOCKED_ADDRESS,
+                () -> fetcher.fetch(URI.create("https://other.fixture.test:" + port + "/doc"), dev)));
+        dns.remove("other.fixture.test");
+        failures.put(Reason.DNS_FAILURE, expect(Reason.DNS_FAILURE,
+                () -> fetcher.fetch(URI.create("https://other.fixture.test:" + port + "/doc"), dev)));
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
+            closedPort = socket.getLocalPort();
+        }
+        dns.put("other.fixture.test", new InetAddress[] {LOOPBACK});
+        failures.put(Reason.CONNECT_FAILURE, expect(Reason.CONNECT_FAILURE,
+                () -> fetcher.fetch(URI.create("https://other.fixture.test:" + closedPort + "/doc"), dev)));
+        FetchPolicy impatient = dev.toBuilder().maxBytes(5120).totalTimeout(Duration.ofMillis(500)).build();
+        dns.put(HOST, new InetAddress[] {LOOPBACK});
+        FetchException timeout = expect(Reason.TIMEOUT, () -> fetcher.fetch(url("/drip"), impatient));
+        failures.put(Reason.TIMEOUT, timeout);
+
+        // What a caller may see: one text (the host name is the caller's own input).
+        assertThat(failures.values()).extracting(e -> e.publicMessage().replace(HOST, "other.fixture.test"))
+                .containsOnly("host other.fixture.test could not be resolved to a permitted public address");
+        // What the event and the log keep: what actually went wrong.
+        assertThat(failures.values()).extracting(Throwable::getMessage).doesNotHaveDuplicates();
+        assertThat(timeout.getMessage()).contains("took longer than 500 ms");
     }
 
     @Test

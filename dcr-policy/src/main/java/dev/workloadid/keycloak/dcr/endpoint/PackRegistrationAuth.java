@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
+import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
@@ -108,6 +109,11 @@ final class PackRegistrationAuth extends ClientRegistrationAuth {
                 context.getClient().getAttributes().put(RegistrationRequest.ATTR_SPIFFE_ID, bound);
                 context.getClient().setClientAuthenticatorType(client.getClientAuthenticatorType());
                 context.getClient().setPublicClient(false);
+            }
+            // Whatever the update's metadata converts to, a workload client keeps no user-facing flow.
+            if (SpiffeBindingRules.workloadOnly(client.getAttribute(SpiffeBindingRules.REGISTRATION_ATTRIBUTE),
+                    SpiffeBindingRules.bound(client.getClientAuthenticatorType(), bound), SpiffeBindingRules.Shape.of(client))) {
+                SpiffeBindingRules.keepWorkloadOnly(context.getClient());
             }
         }
         return super.requireUpdate(context, client);

@@ -29,6 +29,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
@@ -198,7 +199,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         String applicationType = McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE),
                 m.list(RegistrationMetadata.REDIRECT_URIS), false);
         RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
-                session.getContext().getConnection().getRemoteAddr(), applicationType);
+                RegistrationRequest.sourceAddress(session), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
         return request;
     }
@@ -228,7 +229,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             });
             m.metadata().set(RegistrationMetadata.JWKS, inline);
         } catch (JwksFetcher.JwksUnavailable e) {
-            throw DcrError.metadata("jwks_uri could not be fetched: " + e.getMessage());
+            throw DcrError.metadata("jwks_uri could not be fetched: " + e.getMessage())
+                    .withDetail("jwks_uri could not be fetched: " + e.detail());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw DcrError.metadata("jwks_uri did not hold a JWK Set");
         }
@@ -280,7 +282,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
                 return fetcher.get(issuer.jwksUri(), refresh);
             } catch (JwksFetcher.JwksUnavailable e) {
                 throw new DcrError(DcrError.INVALID_SOFTWARE_STATEMENT, "the keys of issuer " + issuer.name()
-                        + " are unavailable: " + e.getMessage());
+                        + " are unavailable: " + e.getMessage())
+                        .withDetail("the keys of issuer " + issuer.name() + " are unavailable: " + e.detail());
             }
         }, (jwt, issuer) -> {
             SpiffeSupport.Svid svid = SpiffeSupport.verify(session, realm, jwt, endpointUrl(realm), DcrError.INVALID_SOFTWARE_STATEMENT);
@@ -351,6 +354,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         try {
             return action.get();
         } catch (DcrError e) {
+            recordRefusal(e);
             return refuse(e);
         } catch (ErrorResponseException e) {
             Object recorded = session.getAttribute(RegistrationRequest.ERROR_ATTRIBUTE);
@@ -373,6 +377,16 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             LOG.warn("DCR request refused after an unexpected error", e);
             rollback();
             return error(400, DcrError.INVALID_CLIENT_METADATA, "the registration request could not be processed");
+        }
+    }
+
+    /** A refusal before Keycloak's own registration code ran (which records its own): into the event log, with the detail. */
+    private void recordRefusal(DcrError e) {
+        if (event != null) {
+            if (event.getEvent().getType() == null) {
+                event.event(EventType.CLIENT_REGISTER);
+            }
+            event.detail(Details.REASON, e.detail()).error(e.code());
         }
     }
 

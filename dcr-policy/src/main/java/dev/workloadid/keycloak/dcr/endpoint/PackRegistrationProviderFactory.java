@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
 import dev.workloadid.keycloak.common.keycloak.PackFetchers;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
 import org.jboss.logging.Logger;
@@ -20,8 +21,10 @@ import java.util.Map;
 /**
  * The pack's registration endpoint, {@code /realms/{realm}/clients-registrations/}{@value #ID}.
  * Holds the one SSRF-safe fetcher this module uses (statement issuers' and clients' JWK sets).
- * Server-wide option {@code --spi-client-registration--rfc7591--dev-allow-loopback} (default
- * false): let fetched URLs resolve to loopback; development and tests only, logged loudly.
+ * Server-wide options {@code --spi-client-registration--rfc7591--dev-allow-loopback} (default
+ * false): let fetched URLs resolve to loopback; development and tests only, logged loudly; and
+ * {@code --spi-client-registration--rfc7591--allowed-ports} (default 443): the ports jwks_uri and
+ * statement issuer JWKS URLs may name.
  */
 public final class PackRegistrationProviderFactory implements ClientRegistrationProviderFactory, ServerInfoAwareProviderFactory {
 
@@ -31,6 +34,7 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
     private static final Logger LOG = Logger.getLogger(PackRegistrationProviderFactory.class);
 
     private boolean allowLoopback;
+    private PortList allowedPorts = PortList.HTTPS;
     private SafeFetcher fetcher;
     private JwksFetcher jwks;
 
@@ -52,6 +56,7 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
     @Override
     public void init(Config.Scope config) {
         allowLoopback = config.getBoolean("dev-allow-loopback", false);
+        allowedPorts = PackFetchers.allowedPorts(config, "--spi-client-registration--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
         if (allowLoopback) {
             LOG.warn("DCR: jwks_uri and software statement issuer JWKS URLs may resolve to loopback "
                     + "(dev-allow-loopback=true). DEVELOPMENT ONLY: never enable this in production.");
@@ -61,7 +66,7 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         fetcher = PackFetchers.open(factory, PURPOSE);
-        jwks = new JwksFetcher(fetcher, allowLoopback, Clock.systemUTC());
+        jwks = new JwksFetcher(fetcher, allowLoopback, allowedPorts, Clock.systemUTC());
     }
 
     @Override
@@ -76,15 +81,17 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return ProviderConfigurationBuilder.create()
+        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
                 .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
-                .helpText("Development only: allow jwks_uri and statement issuer JWKS URLs on loopback addresses.").add()
+                .helpText("Development only: allow jwks_uri and statement issuer JWKS URLs on loopback addresses.").add(),
+                        "jwks_uri and statement issuer JWKS URLs")
                 .build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
         return Map.of("dev-allow-loopback", Boolean.toString(allowLoopback),
+                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
                 "spiffe-attestation", Boolean.toString(SpiffeSupport.available()),
                 "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
     }

@@ -77,7 +77,7 @@ public final class RegistrationRequest {
         ObjectNode node = JsonSerialization.mapper.valueToTree(external);
         Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
         return new RegistrationRequest(RegistrationMetadata.of(node), null, null,
-                session.getContext().getConnection().getRemoteAddr(), attributes.get(ATTR_APPLICATION_TYPE));
+                sourceAddress(session), attributes.get(ATTR_APPLICATION_TYPE));
     }
 
     /**
@@ -116,6 +116,17 @@ public final class RegistrationRequest {
         return copy;
     }
 
+    /**
+     * The caller's address as Keycloak reports it (with proxy headers on, the forwarded one). Keycloak
+     * gives no address when a forwarded value is not a plain IP literal (e.g. a bracketed IPv6
+     * address); then its host string stands in, so a per-source limit never silently turns off.
+     */
+    public static String sourceAddress(KeycloakSession session) {
+        org.keycloak.common.ClientConnection connection = session.getContext().getConnection();
+        String address = connection.getRemoteAddr();
+        return address != null && !address.isBlank() ? address : connection.getRemoteHost();
+    }
+
     /** Records a pack policy's refusal so the pack's endpoint can answer with its RFC 7591 code. */
     public static void recordError(KeycloakSession session, DcrError error) {
         session.setAttribute(ERROR_ATTRIBUTE, error);
@@ -139,6 +150,9 @@ public final class RegistrationRequest {
             rep.setFullScopeAllowed(false);
         }
         rep.setAttributes(attributes);
+        if (attestedSpiffeId != null) {
+            SpiffeBindingRules.keepWorkloadOnly(rep);
+        }
     }
 
     private static void put(Map<String, String> attributes, String key, String value) {

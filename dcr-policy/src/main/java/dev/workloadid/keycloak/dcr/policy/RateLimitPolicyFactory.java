@@ -3,16 +3,21 @@ package dev.workloadid.keycloak.dcr.policy;
 import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.RateLimiter;
+import dev.workloadid.keycloak.dcr.rules.SourceBucket;
 import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.time.Instant;
 
 /**
- * Policy {@value #ID}: registrations per source address and per software_id in a time window,
+ * Policy {@value #ID}: registrations per source network and per software_id in a time window,
  * counted cluster-wide in Keycloak's SingleUseObjectProvider (Infinispan), never in JVM memory.
+ * The source is the client address Keycloak reports (its proxy-headers setting decides whether that
+ * is the peer or the forwarded address), grouped by {@link SourceBucket}.
  */
 public final class RateLimitPolicyFactory extends PackPolicyFactory {
 
@@ -20,17 +25,54 @@ public final class RateLimitPolicyFactory extends PackPolicyFactory {
     static final String PER_SOURCE = "per-source-limit";
     static final String PER_SOFTWARE_ID = "per-software-id-limit";
     static final String WINDOW = "window-seconds";
+    static final String IPV4_PREFIX = "ipv4-prefix-length";
+    static final String IPV6_PREFIX = "ipv6-prefix-length";
 
     public RateLimitPolicyFactory() {
         super(ID, "Limits registrations per source IP address and per software_id within a time window, across all "
                         + "cluster nodes. Excess requests get HTTP 429.",
                 b -> {
-                    integer(b, PER_SOURCE, "Per source address", 10, "Registrations one IP address may make per window (0: no limit). "
-                            + "Behind a proxy, configure Keycloak's proxy headers so the client address is seen.");
+                    integer(b, PER_SOURCE, "Per source address", 10, "Registrations one source network may make per window (0: no limit); "
+                            + "the network is the client address cut to the prefix lengths below. Behind a reverse proxy, "
+                            + "set Keycloak's proxy-headers option, or every caller counts as the proxy's address.");
+                    integer(b, IPV4_PREFIX, "IPv4 prefix length", SourceBucket.DEFAULT_IPV4_PREFIX,
+                            "IPv4 callers are counted per network of this prefix length (" + SourceBucket.MIN_IPV4_PREFIX
+                                    + " to 32; 32: each address alone).");
+                    integer(b, IPV6_PREFIX, "IPv6 prefix length", SourceBucket.DEFAULT_IPV6_PREFIX,
+                            "IPv6 callers are counted per network of this prefix length (" + SourceBucket.MIN_IPV6_PREFIX
+                                    + " to 128). 64, the default, because one host usually holds a whole /64.");
                     integer(b, PER_SOFTWARE_ID, "Per software_id", 20, "Registrations per software_id per window (0: no limit).");
                     integer(b, WINDOW, "Window (seconds)", 60, "Length of the counting window.");
                 },
                 Policy::new);
+    }
+
+    @Override
+    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
+            throws ComponentValidationException {
+        try {
+            for (String key : new String[] {PER_SOURCE, PER_SOFTWARE_ID, WINDOW}) {
+                if (intSetting(model, key, 0) < 0) {
+                    throw new IllegalArgumentException(key + " must not be negative");
+                }
+            }
+            SourceBucket.validatePrefixes(intSetting(model, IPV4_PREFIX, SourceBucket.DEFAULT_IPV4_PREFIX),
+                    intSetting(model, IPV6_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX));
+        } catch (IllegalArgumentException e) {
+            throw new ComponentValidationException(e.getMessage());
+        }
+    }
+
+    private static int intSetting(ComponentModel model, String key, int defaultValue) {
+        String v = model.get(key);
+        if (v == null || v.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + v.trim() + "'");
+        }
     }
 
     static final class Policy extends PackPolicy {
@@ -49,13 +91,24 @@ public final class RateLimitPolicyFactory extends PackPolicyFactory {
             Instant now = Instant.now();
             int perSource = number(PER_SOURCE, 10);
             if (perSource > 0 && request.sourceAddress() != null
-                    && !limiter.tryAcquire(prefix + "src:" + request.sourceAddress(), perSource, window, now)) {
+                    && !limiter.tryAcquire(prefix + "src:" + sourceBucket(request.sourceAddress()), perSource, window, now)) {
                 throw new DcrError("temporarily_unavailable", "too many registrations from this address; retry later", 429);
             }
             int perSoftware = number(PER_SOFTWARE_ID, 20);
             if (perSoftware > 0 && request.softwareId() != null
                     && !limiter.tryAcquire(prefix + "sw:" + request.softwareId(), perSoftware, window, now)) {
                 throw new DcrError("temporarily_unavailable", "too many registrations for this software_id; retry later", 429);
+            }
+        }
+
+        private String sourceBucket(String address) {
+            int v4 = number(IPV4_PREFIX, SourceBucket.DEFAULT_IPV4_PREFIX);
+            int v6 = number(IPV6_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
+            try {
+                return SourceBucket.of(address, v4, v6);
+            } catch (IllegalArgumentException e) {
+                // refused at save; an imported out-of-range value counts with the defaults
+                return SourceBucket.of(address, SourceBucket.DEFAULT_IPV4_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
             }
         }
     }

@@ -70,10 +70,7 @@ public final class SpiffeBindingPolicyFactory extends PackPolicyFactory {
                     attributes.get(RegistrationRequest.ATTR_SPIFFE_ID));
             String registration = existing.getAttribute(SpiffeBindingRules.REGISTRATION_ATTRIBUTE);
             SpiffeBindingRules.checkRegistrationMarker(registration, marker, false);
-            SpiffeBindingRules.Shape current = new SpiffeBindingRules.Shape(existing.getRedirectUris(),
-                    existing.isStandardFlowEnabled(), existing.isImplicitFlowEnabled(),
-                    existing.isDirectAccessGrantsEnabled(), existing.isFullScopeAllowed(), existing.isPublicClient(),
-                    existing.getAttributes(), existing.isConsentRequired(), existing.isBearerOnly());
+            SpiffeBindingRules.Shape current = SpiffeBindingRules.Shape.of(existing);
             if (SpiffeBindingRules.workloadOnly(registration,
                     SpiffeBindingRules.bound(existing.getClientAuthenticatorType(), spiffeId), current)) {
                 SpiffeBindingRules.checkWorkloadUpdate(spiffeId == null || spiffeId.isBlank() ? existing.getClientId() : spiffeId,

@@ -15,15 +15,29 @@ public class DcrError extends RuntimeException {
 
     private final String code;
     private final int status;
+    private final String detail;
 
     public DcrError(String code, String description) {
         this(code, description, 400);
     }
 
     public DcrError(String code, String description, int status) {
+        this(code, description, status, null);
+    }
+
+    private DcrError(String code, String description, int status, String detail) {
         super(description);
         this.code = code;
         this.status = status;
+        this.detail = detail;
+    }
+
+    /**
+     * The same refusal with more detail for the event log than the caller is told (e.g. which
+     * network failure stopped a fetch: the caller gets one description for all of them).
+     */
+    public DcrError withDetail(String eventDetail) {
+        return new DcrError(code, description(), status, eventDetail);
     }
 
     public static DcrError metadata(String description) {
@@ -45,5 +59,10 @@ public class DcrError extends RuntimeException {
 
     public String description() {
         return getMessage();
+    }
+
+    /** What the event log records: the detail when there is one, else the description. */
+    public String detail() {
+        return detail != null ? detail : description();
     }
 }

@@ -77,6 +77,60 @@ public final class MetadataRules {
         }
     }
 
+    /** SAML settings Keycloak calls with its own HTTP client whatever the logout mode. */
+    static final List<String> SAML_ALWAYS_SERVER_CALLED = List.of(
+            // SOAP logout binding: back-channel by nature.
+            "saml_single_logout_service_url_soap",
+            // ArtifactResolve: Keycloak posts SOAP to it to resolve an artifact the client sent.
+            "saml_artifact_resolution_service_url");
+    /** SAML logout URLs Keycloak POSTs to itself when the client's logout is not front-channel. */
+    static final List<String> SAML_BACK_CHANNEL_LOGOUT = List.of(
+            "saml_single_logout_service_url_post",
+            // Not used by today's back-channel logout, but refused with it: a back-channel client has
+            // no browser logout to redirect, and the fallback order may change between versions.
+            "saml_single_logout_service_url_redirect");
+    static final String SAML_METADATA_URL = "saml.metadataDescriptorUrl";
+    static final String SAML_USE_METADATA_URL = "saml.useMetadataDescriptorUrl";
+
+    /**
+     * The SAML side of {@link #refuseServerFetchedSettings}: URLs Keycloak contacts server-side for
+     * a SAML client. On an update, attributes the request leaves out keep their stored values, so
+     * the client as it will be stored is what is judged.
+     *
+     * @param stored the client's current attribute, or null (a registration)
+     * @param storedFrontChannel the client's current logout mode, or null (a registration)
+     */
+    public static void refuseSamlServerCalledSettings(ClientRepresentation rep,
+                                                      java.util.function.UnaryOperator<String> stored,
+                                                      Boolean storedFrontChannel) {
+        Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
+        java.util.function.UnaryOperator<String> effective = name -> attributes.containsKey(name)
+                ? attributes.get(name) : stored == null ? null : stored.apply(name);
+        for (String name : SAML_ALWAYS_SERVER_CALLED) {
+            refuseSaml(effective.apply(name), name, "Keycloak would call it with its own HTTP client");
+        }
+        boolean frontChannel = rep.isFrontchannelLogout() != null ? rep.isFrontchannelLogout()
+                : storedFrontChannel != null ? storedFrontChannel
+                // Keycloak's defaults for a new client: SAML front-channel, everything else not.
+                : "saml".equals(rep.getProtocol());
+        if (!frontChannel) {
+            for (String name : SAML_BACK_CHANNEL_LOGOUT) {
+                refuseSaml(effective.apply(name), name, "with frontchannelLogout false Keycloak would POST the "
+                        + "logout request to it with its own HTTP client; use front-channel logout");
+            }
+        }
+        if ("true".equalsIgnoreCase(effective.apply(SAML_USE_METADATA_URL))) {
+            refuseSaml(effective.apply(SAML_METADATA_URL), SAML_METADATA_URL,
+                    "Keycloak would fetch the metadata from it with its own HTTP client");
+        }
+    }
+
+    private static void refuseSaml(String value, String name, String why) {
+        if (value != null && !value.isBlank()) {
+            throw DcrError.metadata(name + " is not accepted: " + why + ", outside the pack's SSRF protections");
+        }
+    }
+
     private static void refuseIfSet(String value, String member) {
         if (value != null && !value.isBlank()) {
             throw DcrError.metadata(member + " is not accepted: Keycloak would fetch or call it with its own HTTP "

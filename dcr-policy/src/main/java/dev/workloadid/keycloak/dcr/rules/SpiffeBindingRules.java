@@ -50,6 +50,13 @@ public final class SpiffeBindingRules {
             this(redirectUris, standardFlow, implicitFlow, directAccessGrants, fullScopeAllowed, publicClient, attributes, null, null);
         }
 
+        /** The shape a stored client has now. */
+        public static Shape of(org.keycloak.models.ClientModel client) {
+            return new Shape(client.getRedirectUris(), client.isStandardFlowEnabled(), client.isImplicitFlowEnabled(),
+                    client.isDirectAccessGrantsEnabled(), client.isFullScopeAllowed(), client.isPublicClient(),
+                    client.getAttributes(), client.isConsentRequired(), client.isBearerOnly());
+        }
+
         /** The user-facing settings this shape turns on, by their client representation names. */
         public List<String> userFacing() {
             List<String> found = new ArrayList<>();
@@ -86,6 +93,23 @@ public final class SpiffeBindingRules {
      */
     public static boolean workloadOnly(String registration, boolean bound, Shape current) {
         return ATTESTED.equals(registration) || (bound && current.userFacing().isEmpty());
+    }
+
+    /**
+     * Makes a client as it is about to be stored a workload client, whatever its metadata said:
+     * Keycloak's conversion of RFC 7591 metadata turns the standard flow on for {@code grant_types: []}
+     * and for {@code response_types: ["none"]}, so an attested registration cannot rely on the
+     * metadata alone. Standard, implicit, direct-grant, device and CIBA flows go off.
+     */
+    public static void keepWorkloadOnly(org.keycloak.representations.idm.ClientRepresentation rep) {
+        rep.setStandardFlowEnabled(false);
+        rep.setImplicitFlowEnabled(false);
+        rep.setDirectAccessGrantsEnabled(false);
+        Map<String, String> attributes = rep.getAttributes() == null ? new java.util.HashMap<>()
+                : new java.util.HashMap<>(rep.getAttributes());
+        attributes.put(DEVICE_GRANT, "false");
+        attributes.put(CIBA_GRANT, "false");
+        rep.setAttributes(attributes);
     }
 
     /**

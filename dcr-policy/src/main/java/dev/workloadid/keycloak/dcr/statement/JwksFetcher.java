@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.workloadid.keycloak.common.cache.HttpCacheLifetime;
 import dev.workloadid.keycloak.common.net.FetchException;
 import dev.workloadid.keycloak.common.net.FetchPolicy;
+import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.FetchResult;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 
@@ -31,8 +32,20 @@ public final class JwksFetcher {
     public static final class JwksUnavailable extends Exception {
         private static final long serialVersionUID = 1L;
 
+        private final String detail;
+
         JwksUnavailable(String message) {
+            this(message, message);
+        }
+
+        JwksUnavailable(String message, String detail) {
             super(message);
+            this.detail = detail;
+        }
+
+        /** What went wrong, for events and the log; the message is what the caller may see. */
+        public String detail() {
+            return detail;
         }
     }
 
@@ -48,9 +61,14 @@ public final class JwksFetcher {
     private final Clock clock;
     private final Map<URI, Entry> cache = new ConcurrentHashMap<>();
 
+    /** JWKS URLs on port 443 only. */
     public JwksFetcher(SafeFetcher fetcher, boolean allowLoopback, Clock clock) {
+        this(fetcher, allowLoopback, PortList.HTTPS, clock);
+    }
+
+    public JwksFetcher(SafeFetcher fetcher, boolean allowLoopback, PortList allowedPorts, Clock clock) {
         this.fetcher = fetcher;
-        this.policy = FetchPolicy.builder().maxBytes(MAX_JWKS_BYTES).allowLoopback(allowLoopback)
+        this.policy = FetchPolicy.builder().maxBytes(MAX_JWKS_BYTES).allowLoopback(allowLoopback).allowedPorts(allowedPorts)
                 .acceptHeader("application/jwk-set+json, application/json").build();
         this.clock = clock;
     }
@@ -71,7 +89,8 @@ public final class JwksFetcher {
             // The registrant sees the public message only; which range a refused address is in, or
             // that a name resolves at all, is for the server log.
             LOG.infof("JWK set at %s could not be fetched: %s", uri, e.getMessage());
-            throw new JwksUnavailable("the JWK set at " + uri + " could not be fetched: " + e.publicMessage());
+            throw new JwksUnavailable("the JWK set at " + uri + " could not be fetched: " + e.publicMessage(),
+                    "the JWK set at " + uri + " could not be fetched: " + e.getMessage());
         }
         if (!result.isSuccess()) {
             throw new JwksUnavailable("the JWK set at " + uri + " answered HTTP " + result.status());

@@ -227,6 +227,46 @@ class PolicyRulesTest {
     }
 
     @Test
+    void dcr04_samlUrlsKeycloakCallsServerSideAreRefused() {
+        java.util.function.BiFunction<Boolean, Map<String, String>, org.keycloak.representations.idm.ClientRepresentation> saml =
+                (frontChannel, attrs) -> {
+                    org.keycloak.representations.idm.ClientRepresentation r = new org.keycloak.representations.idm.ClientRepresentation();
+                    r.setProtocol("saml");
+                    r.setFrontchannelLogout(frontChannel);
+                    r.setAttributes(new java.util.HashMap<>(attrs));
+                    return r;
+                };
+        String post = "saml_single_logout_service_url_post";
+        // Back-channel logout POSTs to these from the server.
+        for (String name : List.of(post, "saml_single_logout_service_url_redirect")) {
+            assertCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(false, Map.of(name, "https://sp.test/slo")),
+                    null, null), DcrError.INVALID_CLIENT_METADATA);
+            assertThatCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(true, Map.of(name, "https://sp.test/slo")),
+                    null, null)).as("front-channel: the browser goes there").doesNotThrowAnyException();
+        }
+        // SOAP logout and artifact resolution are server calls in every mode.
+        for (String name : List.of("saml_single_logout_service_url_soap", "saml_artifact_resolution_service_url")) {
+            assertCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(true, Map.of(name, "https://sp.test/soap")),
+                    null, null), DcrError.INVALID_CLIENT_METADATA);
+        }
+        assertCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(true, Map.of(
+                "saml.useMetadataDescriptorUrl", "true", "saml.metadataDescriptorUrl", "https://sp.test/md")), null, null),
+                DcrError.INVALID_CLIENT_METADATA);
+        // A new SAML client without a logout mode gets Keycloak's front-channel default.
+        assertThatCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(null, Map.of(post, "https://sp.test/slo")),
+                null, null)).doesNotThrowAnyException();
+        // An update that only switches logout to back-channel is judged with the stored URL.
+        assertCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(false, Map.of()),
+                name -> post.equals(name) ? "https://sp.test/slo" : null, true), DcrError.INVALID_CLIENT_METADATA);
+        // ... and one that leaves the mode alone keeps the stored back-channel mode.
+        assertCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(null, Map.of(post, "https://sp.test/slo")),
+                name -> null, false), DcrError.INVALID_CLIENT_METADATA);
+        // Clearing the URL in the same update is fine.
+        assertThatCode(() -> MetadataRules.refuseSamlServerCalledSettings(saml.apply(false, Map.of(post, "")),
+                name -> post.equals(name) ? "https://sp.test/slo" : null, true)).doesNotThrowAnyException();
+    }
+
+    @Test
     void dcr08_publicClientsGetCodeAndTheEmptyResponseTypeOnly() {
         assertThatCode(() -> McpRules.checkPublicClient("none", List.of("authorization_code"), List.of("code", "none")))
                 .as("Keycloak's own endpoints list none for every standard-flow client").doesNotThrowAnyException();

@@ -301,4 +301,49 @@ class CimdRealmSettingsIT {
         List<String> all = log(server);
         return all.subList(Math.min(from, all.size()), all.size());
     }
+
+    /**
+     * templateClient: a document client that asks for client_credentials only after it was created
+     * gets its service account on refresh with the template client's service-account roles, as a
+     * client created with client_credentials does.
+     */
+    @Test
+    void templateClient_serviceAccountGainedOnRefreshGetsTheTemplatesRoles() throws Exception {
+        String realm = admin.createRealm("cimd-tpl");
+        realms.add(realm);
+        CimdRealms.saveEvents(admin, realm);
+        AdminClient.expect(admin.post("/realms/" + realm + "/roles", Map.of("name", "reports-reader")), 201);
+        AdminClient.expect(admin.post("/realms/" + realm + "/clients", Map.of("clientId", "cimd-template",
+                "publicClient", false, "serviceAccountsEnabled", true, "standardFlowEnabled", false)), 201);
+        String templateId = admin.getJson("/realms/" + realm + "/clients?clientId=cimd-template").get(0).get("id").asText();
+        String templateAccount = admin.getJson("/realms/" + realm + "/clients/" + templateId + "/service-account-user")
+                .get("id").asText();
+        JsonNode role = admin.getJson("/realms/" + realm + "/roles/reports-reader");
+        AdminClient.expect(admin.post("/realms/" + realm + "/users/" + templateAccount + "/role-mappings/realm",
+                List.of(role)), 204);
+        settingsIds.put(realm, CimdRealms.configure(admin, realm, Map.of("allowedHosts", List.of(DocumentHost.HOST),
+                "allowClientCredentials", List.of("true"), "templateClient", List.of("cimd-template"),
+                "cacheFloorSeconds", List.of("0"), "failureRetrySeconds", List.of("1"))));
+
+        // First a browser client (private_key_jwt, authorization_code only): no service account.
+        String url = host.url("/tpl/worker.json");
+        JsonNode keys = Http.JSON.readTree(new JWKSet(key.toPublicJWK()).toString());
+        DocumentHost.Versioned doc = new DocumentHost.Versioned(CimdIT.doc(url, Map.of("client_name", "Worker",
+                "token_endpoint_auth_method", "private_key_jwt", "redirect_uris", List.of(CimdIT.REDIRECT),
+                "grant_types", List.of("authorization_code"), "jwks", keys)), "\"t1\"", "max-age=1");
+        host.versioned("/tpl/worker.json", doc);
+        assertThat(authorize(realm, url).status()).isEqualTo(200);
+        assertThat(CimdRealms.clientsWithId(admin, realm, url).get(0).path("serviceAccountsEnabled").asBoolean()).isFalse();
+
+        // The document now also asks for client_credentials: the refresh gives the client a service account.
+        doc.body = CimdIT.doc(url, Map.of("client_name", "Worker", "token_endpoint_auth_method", "private_key_jwt",
+                "redirect_uris", List.of(CimdIT.REDIRECT), "grant_types", List.of("authorization_code", "client_credentials"),
+                "jwks", keys));
+        doc.etag = "\"t2\"";
+        CimdIT.await(Duration.ofSeconds(30), () -> clientCredentials(realm, url).status() == 200);
+        String clientId = CimdRealms.clientsWithId(admin, realm, url).get(0).get("id").asText();
+        String account = admin.getJson("/realms/" + realm + "/clients/" + clientId + "/service-account-user").get("id").asText();
+        JsonNode roles = admin.getJson("/realms/" + realm + "/users/" + account + "/role-mappings/realm");
+        assertThat(roles.findValuesAsText("name")).as("the template's service-account roles").contains("reports-reader");
+    }
 }

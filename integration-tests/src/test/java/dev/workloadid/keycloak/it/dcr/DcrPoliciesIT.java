@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.it.dcr;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
@@ -47,7 +48,15 @@ class DcrPoliciesIT {
         ECKey key = Dcr.newKey("c1");
         jwksHost = new LoopbackHttpsServer(TestCa.shared())
                 .json("/jwks", () -> Dcr.jwks(key))
-                .json("/not-jwks", () -> "{\"hello\":\"world\"}");
+                .json("/not-jwks", () -> "{\"hello\":\"world\"}")
+                .handle("/slow-jwks", exchange -> {
+                    try {
+                        Thread.sleep(3_000); // longer than the fetcher's 2 s read timeout
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    LoopbackHttpsServer.respond(exchange, 200, "application/json", Dcr.jwks(key));
+                });
     }
 
     @AfterAll
@@ -226,14 +235,19 @@ class DcrPoliciesIT {
         assertThat(r.json().get("application_type").asText()).isEqualTo("native");
     }
 
+    /** A realm of its own: wi-server-fetched-uris in both sets besides Keycloak's defaults (trusted hosts off for anonymous). */
+    private static String realmWithServerFetchedUrisPolicy(AdminClient admin, String prefix) {
+        String own = admin.createRealm(prefix);
+        Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
+        Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
+        Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
+        return own;
+    }
+
     @Test
     void dcr04_keycloaksOwnEndpointsRefuseUrlsKeycloakWouldCall(AdminClient admin) {
-        // Its own realm: only this policy besides Keycloak's defaults (trusted hosts off for anonymous).
-        String own = admin.createRealm("dcr-fetched");
+        String own = realmWithServerFetchedUrisPolicy(admin, "dcr-fetched");
         try {
-            Dcr.removePolicy(admin, own, "anonymous", "trusted-hosts");
-            Dcr.addPolicy(admin, own, "anonymous", "wi-server-fetched-uris", Map.of());
-            Dcr.addPolicy(admin, own, "authenticated", "wi-server-fetched-uris", Map.of());
             URI oidc = admin.base().resolve("/realms/" + own + "/clients-registrations/openid-connect");
             URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
             int before = Dcr.clientCount(admin, own);
@@ -258,5 +272,118 @@ class DcrPoliciesIT {
         } finally {
             admin.deleteRealm(own);
         }
+    }
+
+    @Test
+    void dcr04_samlClientsCannotMakeKeycloakCallTheirUrls(AdminClient admin) throws Exception {
+        String own = realmWithServerFetchedUrisPolicy(admin, "dcr-saml-fetched");
+        try {
+            URI representation = admin.base().resolve("/realms/" + own + "/clients-registrations/default");
+            URI descriptor = admin.base().resolve("/realms/" + own + "/clients-registrations/saml2-entity-descriptor");
+            int before = Dcr.clientCount(admin, own);
+
+            for (String attribute : List.of("saml_single_logout_service_url_post", "saml_single_logout_service_url_redirect",
+                    "saml_single_logout_service_url_soap", "saml_artifact_resolution_service_url")) {
+                ObjectNode rep = Http.JSON.createObjectNode().put("clientId", "sp-" + attribute)
+                        .put("protocol", "saml").put("frontchannelLogout", false);
+                rep.putObject("attributes").put(attribute, "http://127.0.0.1:9/internal");
+                Http.Response r = Dcr.post(representation, rep, Dcr.initialAccessToken(admin, own));
+                assertThat(r.status()).as(attribute + ": " + r.body()).isBetween(400, 403);
+                assertThat(r.body()).contains(attribute);
+            }
+
+            String entity = """
+                    <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="urn:test:sp:artifact">
+                      <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+                        <md:ArtifactResolutionService Binding="urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
+                            Location="http://127.0.0.1:9/ars" index="0"/>
+                        <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+                            Location="https://sp.test/acs" index="0"/>
+                      </md:SPSSODescriptor>
+                    </md:EntityDescriptor>""";
+            Http.Response viaDescriptor = Http.send(java.net.http.HttpRequest.newBuilder(descriptor)
+                    .header("Content-Type", "application/xml").header("Accept", "application/json")
+                    .header("Authorization", "Bearer " + Dcr.initialAccessToken(admin, own))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(entity)).build());
+            assertThat(viaDescriptor.status()).as(viaDescriptor.body()).isBetween(400, 403);
+            assertThat(viaDescriptor.body()).contains("saml_artifact_resolution_service_url");
+            assertThat(Dcr.clientCount(admin, own)).as("nothing created").isEqualTo(before);
+
+            // Front-channel logout: the browser carries the request, so the POST URL is fine ...
+            ObjectNode front = Http.JSON.createObjectNode().put("clientId", "sp-front")
+                    .put("protocol", "saml").put("frontchannelLogout", true);
+            front.putObject("attributes").put("saml_single_logout_service_url_post", "https://sp.test/slo");
+            Http.Response created = Dcr.post(representation, front, Dcr.initialAccessToken(admin, own));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // ... until an update switches the client to back-channel logout with the stored URL.
+            ObjectNode toBack = Http.JSON.createObjectNode().put("clientId", "sp-front")
+                    .put("protocol", "saml").put("frontchannelLogout", false);
+            URI self = representation.resolve("default/sp-front");
+            Http.Response update = Dcr.put(self, toBack, created.json().get("registrationAccessToken").asText());
+            assertThat(update.status()).as(update.body()).isBetween(400, 403);
+            JsonNode stored = StreamSupport.stream(admin.getJson("/realms/" + own + "/clients").spliterator(), false)
+                    .filter(c -> "sp-front".equals(c.path("clientId").asText())).findFirst().orElseThrow();
+            assertThat(stored.path("frontchannelLogout").asBoolean()).as("update not applied").isTrue();
+        } finally {
+            admin.deleteRealm(own);
+        }
+    }
+
+    /** CIMD-36 for DCR: fetched URLs name port 443 unless the server allows others; nothing else is even resolved. */
+    @Test
+    void cimd36_jwksUriOnAPortOutsideTheAllowListIsRefusedUnfetched(AdminClient admin) {
+        int before = Dcr.clientCount(admin, realm);
+        ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+        request.put("token_endpoint_auth_method", "private_key_jwt");
+        // 8443 is outside the fixtures' (ephemeral) port range the harness allows; nothing listens there.
+        request.put("jwks_uri", "https://statements.issuer.test:8443/jwks");
+        Http.Response r = register(request);
+        refused(r, "invalid_client_metadata", admin, before);
+        assertThat(r.json().path("error_description").asText()).contains("port 8443").contains("not allowed");
+    }
+
+    /**
+     * CIMD-36 for DCR: an unauthenticated registrant learns nothing about the network from a
+     * jwks_uri: no name, a refused connection, a failed TLS handshake and a timeout all get one
+     * description; the event log keeps what happened.
+     */
+    @Test
+    void cimd36_everyNetworkFailureGetsOneDescriptionAndTheEventKeepsTheDetail(AdminClient admin) throws Exception {
+        ObjectNode events = Http.JSON.createObjectNode().put("eventsEnabled", true);
+        events.putArray("enabledEventTypes");
+        AdminClient.expect(admin.put("/realms/" + realm, events), 204);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String good = jwksHost.url("statements.issuer.test", "/jwks").toString();
+        Map<String, String> failures = new java.util.LinkedHashMap<>();
+        failures.put("could not be resolved", good.replace("statements.issuer.test", "nxdomain.issuer.test"));
+        failures.put("could not connect", "https://statements.issuer.test:" + closedPort + "/jwks");
+        // localhost resolves to loopback but is not a name on the fixture's certificate.
+        failures.put("TLS certificate", good.replace("statements.issuer.test", "localhost"));
+        failures.put("sent nothing", jwksHost.url("statements.issuer.test", "/slow-jwks").toString());
+        java.util.Set<String> descriptions = new java.util.HashSet<>();
+        int before = Dcr.clientCount(admin, realm);
+        for (Map.Entry<String, String> failure : failures.entrySet()) {
+            String url = failure.getValue();
+            ObjectNode request = Dcr.metadata("https://app.example.com/cb");
+            request.put("token_endpoint_auth_method", "private_key_jwt");
+            request.put("jwks_uri", url);
+            Http.Response r = register(request);
+            refused(r, "invalid_client_metadata", admin, before);
+            String host = URI.create(url).getHost();
+            descriptions.add(r.json().path("error_description").asText().replace(url, "URL").replace(host, "HOST"));
+            JsonNode event = StreamSupport.stream(admin.getJson("/realms/" + realm
+                            + "/events?type=CLIENT_REGISTER_ERROR&max=100").spliterator(), false)
+                    .filter(e -> e.path("details").path("reason").asText().contains(url))
+                    .findFirst().orElseThrow(() -> new AssertionError("no event for " + url));
+            assertThat(event.path("error").asText()).isEqualTo("invalid_client_metadata");
+            assertThat(event.path("details").path("reason").asText()).as(url).contains(failure.getKey());
+        }
+        assertThat(descriptions).as("what the registrant is told").hasSize(1);
+        assertThat(descriptions.iterator().next()).isEqualTo(
+                "jwks_uri could not be fetched: the JWK set at URL could not be fetched: "
+                        + "host HOST could not be resolved to a permitted public address");
     }
 }

@@ -300,4 +300,41 @@ class DcrSpiffeBindingIT {
             admin.deleteRealm(other);
         }
     }
+
+    @Test
+    void dcr04_attestedRegistrationNeverYieldsAUserFacingFlow() {
+        // Keycloak's converter reads both as "standard flow on"; the pack turns every user flow off.
+        Map<String, ObjectNode> shapes = new java.util.LinkedHashMap<>();
+        ObjectNode noGrants = Http.JSON.createObjectNode().put("client_name", "no grants");
+        noGrants.putArray("grant_types");
+        shapes.put("billing", noGrants);
+        ObjectNode noneResponse = Http.JSON.createObjectNode().put("client_name", "none response");
+        noneResponse.putArray("grant_types").add("client_credentials");
+        noneResponse.putArray("response_types").add("none");
+        shapes.put("audit", noneResponse);
+        for (Map.Entry<String, ObjectNode> shape : shapes.entrySet()) {
+            String spiffeId = "spiffe://" + TD + "/ns/prod/sa/" + shape.getKey();
+            Http.Response created = Dcr.post(endpoint, shape.getValue(), Dcr.jwtSvid(spiffeKey, spiffeId, endpoint.toString()));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            String id = created.json().get("client_id").asText();
+            assertWorkloadOnly(id, "created as " + shape.getValue());
+
+            // An update through the pack's endpoint with the same metadata keeps it so.
+            ObjectNode again = shape.getValue().deepCopy().put("client_id", id);
+            Http.Response updated = Dcr.put(URI.create(endpoint + "/" + id), again,
+                    created.json().get("registration_access_token").asText());
+            assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+            assertWorkloadOnly(id, "updated with " + again);
+            assertThat(updated.json().path("response_types").toString()).doesNotContain("code");
+        }
+    }
+
+    private void assertWorkloadOnly(String id, String what) {
+        JsonNode c = admin.getJson("/realms/" + realm + "/clients?clientId=" + id).get(0);
+        assertThat(c.path("standardFlowEnabled").asBoolean()).as(what).isFalse();
+        assertThat(c.path("implicitFlowEnabled").asBoolean()).as(what).isFalse();
+        assertThat(c.path("directAccessGrantsEnabled").asBoolean()).as(what).isFalse();
+        assertThat(c.path("attributes").path("oauth2.device.authorization.grant.enabled").asText("false")).as(what)
+                .isEqualTo("false");
+    }
 }

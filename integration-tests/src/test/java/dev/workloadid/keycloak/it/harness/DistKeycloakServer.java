@@ -188,6 +188,20 @@ final class DistKeycloakServer implements KeycloakServer {
         }
     }
 
+    /**
+     * The ports the fixtures' servers get (they bind port 0): the kernel's ephemeral range, so ports
+     * outside it (e.g. 8443) stay refused and the allow-list itself can be tested.
+     */
+    static String fixturePorts() {
+        // Read line-wise: Files.readString gets a truncated answer from this procfs file.
+        try (java.io.BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String[] range = in.readLine().trim().split("\\s+");
+            return Integer.parseInt(range[0]) + "-" + Integer.parseInt(range[1]);
+        } catch (IOException | RuntimeException e) {
+            return "32768-65535"; // the Linux and IANA ephemeral ranges
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -74,6 +74,10 @@ final class KeycloakLaunch {
                 "--spi-spiffe-trust--default--dev-allow-loopback=true",
                 "--spi-client-registration--rfc7591--dev-allow-loopback=true",
                 "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
+                // Fixtures listen on ephemeral ports: the fetchers' port allow-list (443 by default) admits those.
+                "--spi-spiffe-trust--default--allowed-ports=" + DistKeycloakServer.fixturePorts(),
+                "--spi-client-registration--rfc7591--allowed-ports=" + DistKeycloakServer.fixturePorts(),
+                "--spi-client-storage--wi-cimd--allowed-ports=" + DistKeycloakServer.fixturePorts(),
                 // Revalidation of expired documents every second, so tests need not wait.
                 "--spi-client-storage--wi-cimd--refresh-interval-seconds=1",
                 // The docs' recommendation: document clients counted through the attribute index.

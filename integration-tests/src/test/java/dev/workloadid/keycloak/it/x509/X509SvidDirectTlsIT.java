@@ -195,6 +195,14 @@ class X509SvidDirectTlsIT {
     }
 
     @Test
+    void xsv07_intermediateCarryingAnotherTrustDomainsIdRejected() {
+        // Signed by the realm's own x509-one root, so the TLS handshake and path validation would pass.
+        X509SvidIssuer.Svid svid = x509.one().intermediate(true, "spiffe://" + SpiffeX509Authorities.TD_TWO)
+                .svid("/ns/prod/payments").issue();
+        assertInvalidClient(token(svid, "client_id", "payments"), "of another trust domain");
+    }
+
+    @Test
     void sca65_chainOnlyTheSystemTrustStoreAcceptsIsRejected() {
         // Issued by the run's TestCa: trusted by Keycloak's system truststore and TLS trust, not a SPIFFE authority.
         X509SvidIssuer.Svid svid = x509.testCa().clientCertificate(PAYMENTS_ID);
