@@ -7,16 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -29,13 +26,6 @@ import java.util.stream.Stream;
  * for the mutual-TLS tests. Other tests keep using HTTP.
  */
 final class DistKeycloakServer implements KeycloakServer {
-
-    // Generous: on a busy build machine the first start (augmentation included) takes minutes.
-    // -Dwi.keycloak.start-timeout-seconds=N changes it.
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(
-            Long.getLong("wi.keycloak.start-timeout-seconds", 600));
-    private static final String ADMIN = "admin";
-    private static final String ADMIN_PASSWORD = "admin";
 
     private final Process process;
     private final URI baseUrl;
@@ -78,96 +68,33 @@ final class DistKeycloakServer implements KeycloakServer {
                 Files.createDirectories(home.resolve("data/import"));
                 Files.copy(realmFile, home.resolve("data/import").resolve(realmFile.getFileName()));
             }
-            int httpPort = freePort();
-            int managementPort = freePort();
-            int httpsPort = freePort();
+            KeycloakLaunch.Ports ports = KeycloakLaunch.Ports.free();
             Path log = config.workDir().resolve(logName);
             Files.createDirectories(log.getParent());
 
-            List<String> command = new ArrayList<>(List.of(
-                    home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-host=127.0.0.1",
-                    "--http-port=" + httpPort,
-                    "--http-management-port=" + managementPort,
-                    "--health-enabled=true",
-                    // The pack's meters (and Keycloak's) on the management interface's /metrics.
-                    "--metrics-enabled=true",
-                    "--hostname-strict=false",
-                    // Outgoing TLS (bundle endpoints, documents) trusts the fixtures' test CA.
-                    "--truststore-paths=" + ca.caCertificatePem(),
-                    // Fixtures live on loopback: the pack's development-only loopback exception.
-                    "--spi-spiffe-trust--default--dev-allow-loopback=true",
-                    "--spi-client-registration--rfc7591--dev-allow-loopback=true",
-                    "--spi-client-storage--wi-cimd--dev-allow-loopback=true",
-                    // Fixtures listen on ephemeral ports: the fetchers' port allow-list (443 by default) admits those.
-                    "--spi-spiffe-trust--default--allowed-ports=" + fixturePorts(),
-                    "--spi-client-registration--rfc7591--allowed-ports=" + fixturePorts(),
-                    "--spi-client-storage--wi-cimd--allowed-ports=" + fixturePorts(),
-                    // Revalidation of expired documents every second, so tests need not wait.
-                    "--spi-client-storage--wi-cimd--refresh-interval-seconds=1",
-                    // The README's recommendation: document clients counted through the attribute index.
-                    "--spi-client--jpa--searchable-attributes=cimd.managed",
-                    // The refresh task's quiet (DEBUG) outcomes are what some tests look for.
-                    "--log-level=INFO,dev.workloadid.keycloak.cimd.keycloak.CimdRefreshTask:debug",
-                    // Mutual TLS on Keycloak's own listener: ask for a client certificate, trust the
-                    // SPIFFE test authorities for the handshake (the SPIFFE checks are the pack's).
-                    "--https-port=" + httpsPort,
-                    "--https-key-store-file=" + x509.keyStore(),
-                    "--https-key-store-password=" + SpiffeX509Authorities.PASSWORD,
-                    "--https-trust-store-file=" + x509.trustStore(),
-                    "--https-trust-store-password=" + SpiffeX509Authorities.PASSWORD,
-                    "--https-client-auth=request",
-                    // The management interface (health) stays on plain HTTP instead of inheriting TLS.
-                    "--http-management-scheme=http"));
-            String features = System.getProperty("wi.keycloak.features", "").trim();
-            if (!features.isEmpty()) {
-                command.add("--features=" + features);
-            }
+            List<String> command = new ArrayList<>();
+            command.add(home.resolve("bin/kc.sh").toString());
+            command.addAll(KeycloakLaunch.startDev(ports, ca, x509, Path::toString));
             command.addAll(extraArgs);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
-            builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
-            // Fixture host names resolve to loopback inside Keycloak, and only there.
-            builder.environment().put("JAVA_OPTS_APPEND", "-Djdk.net.hosts.file=" + hostsFile);
+            builder.environment().putAll(KeycloakLaunch.environment(hostsFile, Path::toString));
             Process process = builder.start();
-            DistKeycloakServer server = new DistKeycloakServer(process,
-                    URI.create("http://127.0.0.1:" + httpPort), URI.create("https://127.0.0.1:" + httpsPort),
-                    URI.create("http://127.0.0.1:" + managementPort), log);
-            server.awaitReady(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"));
+            DistKeycloakServer server = new DistKeycloakServer(process, ports.baseUrl(), ports.httpsUrl(), ports.managementUrl(), log);
+            try {
+                KeycloakLaunch.awaitReady(ports.health(),
+                        () -> process.isAlive() ? null : "exited with " + process.exitValue(),
+                        () -> "log " + log + ":\n" + server.logTail(80));
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private void awaitReady(URI health) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with " + process.exitValue()
-                        + " during start; log " + log + ":\n" + logTail(80));
-            }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(health)
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            sleep(Duration.ofMillis(500));
-        }
-        destroy();
-        throw new IllegalStateException("Keycloak not ready within " + START_TIMEOUT + "; log " + log
-                + ":\n" + logTail(80));
     }
 
     private static void installProviders(Path from, Path to) throws IOException {
@@ -177,18 +104,24 @@ final class DistKeycloakServer implements KeycloakServer {
                 Files.delete(jar);
             }
         }
+        for (Map.Entry<String, Path> jar : packJars(from).entrySet()) {
+            Files.copy(jar.getValue(), to.resolve(jar.getKey()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The pack's JARs in {@code from} by their released names (keycloak-wi-*), whatever Maven's copy called them. */
+    static Map<String, Path> packJars(Path from) throws IOException {
+        Map<String, Path> pack = new TreeMap<>();
         try (Stream<Path> jars = Files.list(from)) {
-            List<Path> pack = jars.filter(p -> p.toString().endsWith(".jar")).toList();
-            if (pack.isEmpty()) {
-                throw new IllegalStateException("No pack JARs in " + from);
-            }
-            for (Path jar : pack) {
-                // Released names (keycloak-wi-*) whatever Maven's copy called them.
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 String name = jar.getFileName().toString();
-                Path target = to.resolve(name.startsWith("keycloak-wi-") ? name : "keycloak-wi-" + name);
-                Files.copy(jar, target, StandardCopyOption.REPLACE_EXISTING);
+                pack.put(name.startsWith("keycloak-wi-") ? name : "keycloak-wi-" + name, jar);
             }
         }
+        if (pack.isEmpty()) {
+            throw new IllegalStateException("No pack JARs in " + from);
+        }
+        return pack;
     }
 
     @Override
@@ -208,12 +141,12 @@ final class DistKeycloakServer implements KeycloakServer {
 
     @Override
     public String adminUsername() {
-        return ADMIN;
+        return KeycloakLaunch.ADMIN;
     }
 
     @Override
     public String adminPassword() {
-        return ADMIN_PASSWORD;
+        return KeycloakLaunch.ADMIN_PASSWORD;
     }
 
     @Override
@@ -223,12 +156,7 @@ final class DistKeycloakServer implements KeycloakServer {
 
     @Override
     public String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return KeycloakLaunch.tail(log, lines);
     }
 
     /** The log of the whole run, for tests that look for what Keycloak printed. */
@@ -296,14 +224,6 @@ final class DistKeycloakServer implements KeycloakServer {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -30,7 +30,8 @@ public final class KeycloakServers {
         return switch (backend) {
             case DIST -> DistKeycloakServer.start(config, ca, LoopbackHosts.write(config.workDir()),
                     SpiffeX509Authorities.shared(config.workDir(), ca));
-            case CONTAINER -> ContainerKeycloakServer.start(config, ca);
+            case CONTAINER -> ContainerKeycloakServer.start(config, ca, LoopbackHosts.write(config.workDir()),
+                    SpiffeX509Authorities.shared(config.workDir(), ca));
             case REMOTE -> new RemoteKeycloakServer(config.remoteUrl());
             case AUTO -> throw new IllegalStateException("unreachable");
         };
