@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.dcr.policy;
 
+import dev.workloadid.keycloak.common.keycloak.DescribedPolicyFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -7,35 +8,33 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** Metadata of a pack policy: id, help text, settings; each policy declares them in one place. */
-abstract class PackPolicyFactory extends AbstractClientRegistrationPolicyFactory {
+abstract class PackPolicyFactory extends DescribedPolicyFactory {
 
-    private final String id;
-    private final String help;
-    private final List<ProviderConfigProperty> properties;
     private final BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor;
     /** Each integer setting's range, checked on save. */
-    private final Map<String, long[]> ranges = new HashMap<>();
+    private final Map<String, long[]> ranges;
     /** Each list setting's entry rule, checked on save. */
-    private final Map<String, UnaryOperator<String>> entryRules = new HashMap<>();
+    private final Map<String, UnaryOperator<String>> entryRules;
 
     PackPolicyFactory(String id, String help, Consumer<Settings> properties,
                       BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor) {
-        this.id = id;
-        this.help = help;
-        ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create();
-        properties.accept(new Settings(builder));
-        this.properties = builder.build();
+        this(id, help, Settings.declared(properties), constructor);
+    }
+
+    private PackPolicyFactory(String id, String help, Settings settings,
+                              BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor) {
+        super(id, help, settings.b.build());
+        this.ranges = Map.copyOf(settings.ranges);
+        this.entryRules = Map.copyOf(settings.entryRules);
         this.constructor = constructor;
     }
 
@@ -47,18 +46,25 @@ abstract class PackPolicyFactory extends AbstractClientRegistrationPolicyFactory
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {
-        SettingsCheck.validate(properties, model.getConfig(), check -> {
+        SettingsCheck.validate(getConfigProperties(), model.getConfig(), check -> {
             ranges.forEach((key, range) -> check.wholeNumber(key, range[0], range[1]));
             entryRules.forEach(check::entries);
         });
     }
 
     /** Declares a policy's settings: each with its label, default, help text and save-time rule. */
-    final class Settings {
-        private final ProviderConfigurationBuilder b;
+    static final class Settings {
+        private final ProviderConfigurationBuilder b = ProviderConfigurationBuilder.create();
+        private final Map<String, long[]> ranges = new HashMap<>();
+        private final Map<String, UnaryOperator<String>> entryRules = new HashMap<>();
 
-        private Settings(ProviderConfigurationBuilder b) {
-            this.b = b;
+        private Settings() {
+        }
+
+        private static Settings declared(Consumer<Settings> properties) {
+            Settings settings = new Settings();
+            properties.accept(settings);
+            return settings;
         }
 
         void bool(String name, String label, boolean defaultValue, String help) {
@@ -82,20 +88,5 @@ abstract class PackPolicyFactory extends AbstractClientRegistrationPolicyFactory
     @Override
     public ClientRegistrationPolicy create(KeycloakSession session, ComponentModel model) {
         return constructor.apply(session, model);
-    }
-
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public String getHelpText() {
-        return help;
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return properties;
     }
 }
