@@ -454,7 +454,7 @@ class HostileInputCorpusIT {
                 .claim("pad", "x".repeat(8_000)).sign()));
         // Keycloak's HTTP layer refuses the form before any authenticator sees it (no OAuth error body).
         c.add(new Case(JWT_SVID, "oversized assertion (200 kB claim)", () -> jwtToken(svid().claim("pad", "x".repeat(200_000)).sign(),
-                null, Spiffe.JWT_SPIFFE), new Expect(Set.of(413), null)));
+                null, Spiffe.JWT_SPIFFE), new Expect(Set.of(413), null, null)));
         c.add(jwt("replayed jti", () -> {
             if (replayed[0] == null) {
                 replayed[0] = svid().sign();
