@@ -2,7 +2,6 @@ package dev.workloadid.keycloak.dcr.endpoint;
 
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
@@ -30,26 +29,22 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
-import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.Urls;
 import org.keycloak.services.clientregistration.ClientRegistrationAuth;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 import org.keycloak.util.JsonSerialization;
 
-import java.net.URI;
 import java.text.ParseException;
 import java.util.Map;
 import java.util.Set;
@@ -243,112 +238,15 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
 
     /** Keycloak's client information response plus what the pack keeps (DCR-12, DCR-13). */
     private Response respond(Response stock, int status) {
-        ObjectNode out = MAPPER.valueToTree(stock.getEntity());
-        ClientModel client = session.getContext().getRealm().getClientByClientId(out.path("client_id").asText());
-        if (client != null) {
-            // DCRM-01: the configuration URL of this endpoint, not of the stock one.
-            String configurationUri = endpointUrl(session.getContext().getRealm()) + "/" + client.getClientId();
-            if (out.has("registration_client_uri")) {
-                out.put("registration_client_uri", configurationUri);
-            }
-            copy(client, PackClientAttributes.SOFTWARE_ID, out, RegistrationMetadata.SOFTWARE_ID);
-            copy(client, PackClientAttributes.SOFTWARE_VERSION, out, RegistrationMetadata.SOFTWARE_VERSION);
-            copy(client, PackClientAttributes.SOFTWARE_STATEMENT, out, RegistrationMetadata.SOFTWARE_STATEMENT);
-            copy(client, PackClientAttributes.APPLICATION_TYPE, out, RegistrationMetadata.APPLICATION_TYPE);
-            copy(client, PackClientAttributes.SPIFFE_BINDING, out, RegistrationMetadata.SPIFFE_ID);
-        }
-        if (out.hasNonNull("client_secret") && !out.has("client_secret_expires_at")) {
-            out.put("client_secret_expires_at", 0);
-        }
-        // RFC 7591 §2: jwks and jwks_uri never both, in a response either.
-        if (out.hasNonNull(RegistrationMetadata.JWKS_URI)) {
-            out.remove(RegistrationMetadata.JWKS);
-        }
-        Response.ResponseBuilder builder = Response.status(status).entity(out).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store");
-        if (status == 201 && out.hasNonNull("registration_client_uri")) {
-            builder.location(URI.create(out.get("registration_client_uri").asText()));
-        }
-        return builder.build();
-    }
-
-    private static void copy(ClientModel client, String attribute, ObjectNode out, String member) {
-        String value = client.getAttribute(attribute);
-        if (value != null && !value.isBlank()) {
-            out.put(member, value);
-        } else {
-            out.remove(member);
-        }
+        RealmModel realm = session.getContext().getRealm();
+        return ClientInformation.respond(stock, status, realm, endpointUrl(realm));
     }
 
     private Response guarded(Supplier<Response> action) {
-        Response response = answered(action);
+        Response response = new RegistrationAnswers(session, event).answer(action);
         DcrMeters.request(session.getContext().getRealm().getName(),
                 session.getContext().getHttpRequest().getHttpMethod(), response);
         return response;
-    }
-
-    private Response answered(Supplier<Response> action) {
-        try {
-            return action.get();
-        } catch (DcrError e) {
-            recordRefusal(e);
-            return refuse(e);
-        } catch (ErrorResponseException e) {
-            Object recorded = session.getAttribute(RegistrationRequest.ERROR_ATTRIBUTE);
-            if (recorded instanceof DcrError error) {
-                return refuse(error);
-            }
-            rollback();
-            String description = e.getErrorDescription();
-            if (description != null && description.contains("rejected request to client-registration service")) {
-                // Keycloak's own registration policies answer 403 insufficient_scope; RFC 7591 says 400.
-                return error(400, DcrError.INVALID_CLIENT_METADATA, description);
-            }
-            Response r = e.getResponse();
-            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, description) : r;
-        } catch (WebApplicationException e) {
-            rollback();
-            Response r = e.getResponse();
-            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, "the request could not be processed") : r;
-        } catch (RuntimeException e) {
-            LOG.warn("DCR request refused after an unexpected error", e);
-            rollback();
-            return error(400, DcrError.INVALID_CLIENT_METADATA, "the registration request could not be processed");
-        }
-    }
-
-    /** A refusal before Keycloak's own registration code ran (which records its own): into the event log, with the detail. */
-    private void recordRefusal(DcrError e) {
-        if (event != null) {
-            if (event.getEvent().getType() == null) {
-                event.event(EventType.CLIENT_REGISTER);
-            }
-            event.detail(Details.REASON, e.detail()).error(e.code());
-        }
-    }
-
-    private Response refuse(DcrError e) {
-        rollback();
-        return "invalid_token".equals(e.code())
-                ? Response.fromResponse(error(401, e.code(), e.description()))
-                        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"").build()
-                : error(e.status(), e.code(), e.description());
-    }
-
-    static Response error(int status, String code, String description) {
-        ObjectNode body = MAPPER.createObjectNode().put("error", code);
-        if (description != null) {
-            body.put("error_description", description);
-        }
-        return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store").build();
-    }
-
-    private void rollback() {
-        if (session.getTransactionManager().isActive()) {
-            session.getTransactionManager().setRollbackOnly();
-        }
     }
 
     @Override
