@@ -17,7 +17,9 @@ import java.util.Optional;
  * Client registration policy {@value #ID}, shipped with the JAR that reads SPIFFE bindings so that it
  * protects them without dcr-policy: no registration endpoint ({@code default}, {@code openid-connect},
  * the pack's {@code rfc7591}) creates or changes a SPIFFE binding ({@code jwt.credential.sub}) unless
- * the request is a SPIFFE-attested registration, nor a client ID shaped like a SPIFFE ID (or like a
+ * the request is a SPIFFE-attested registration, nor a new client of a SPIFFE authenticator without
+ * that attestation (the shared rule every pack policy applies first, {@link ReservedRegistration}),
+ * nor a client ID shaped like a SPIFFE ID (or like a
  * URL, in realms with URL client IDs), nor any attribute the pack reads as a fact ({@code spiffe.*},
  * {@code cimd.*}, {@code wi.*}). A refusal is 400 {@code invalid_client_metadata} with the reason on
  * the registration error event.

@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.common.keycloak;
 
 import dev.workloadid.keycloak.common.registration.ReservedNames;
+import dev.workloadid.keycloak.common.registration.SpiffeBindings;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -46,7 +47,8 @@ public final class ReservedRegistration {
     }
 
     /**
-     * Why the request is refused, empty if it may proceed.
+     * Why the request is refused, empty if it may proceed: a reserved name, or, for a new client, a SPIFFE
+     * binding or SPIFFE authenticator the request did not earn by attestation ({@link SpiffeBindings}).
      *
      * @param existing the client being updated, or null for a registration
      */
@@ -58,7 +60,11 @@ public final class ReservedRegistration {
         RealmModel realm = context.getSession().getContext().getRealm();
         return ReservedNames.check(requested.getClientId(), existing == null ? null : existing.getClientId(),
                 requested.getAttributes(), existing == null ? null : existing.getAttributes(),
-                fromPackEndpoint(context.getSession()), realm == null || urlClientIds(realm));
+                fromPackEndpoint(context.getSession()), realm == null || urlClientIds(realm))
+                .or(() -> existing != null ? Optional.empty() : SpiffeBindings.createRefusal(
+                        requested.getClientAuthenticatorType(), requested.getAttributes() == null ? null
+                                : requested.getAttributes().get(PackClientAttributes.SPIFFE_BINDING),
+                        attestedSpiffeId(context.getSession())));
     }
 
     /**

@@ -32,6 +32,29 @@ public final class SpiffeBindings {
         return authenticator == null ? null : SPIFFE_METHODS.get(authenticator);
     }
 
+    /** The SPIFFE authenticator of an RFC 7591 token_endpoint_auth_method, or null for any other method. */
+    public static String authenticator(String method) {
+        return method == null ? null : SPIFFE_METHODS.entrySet().stream().filter(e -> e.getValue().equals(method))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /**
+     * A new client: a SPIFFE binding, and a SPIFFE authenticator, only from attestation. A client of a
+     * SPIFFE authenticator without a binding can never authenticate; letting a registrant create one
+     * would only leave half-made clients behind (and a name for a binding an administrator adds later).
+     *
+     * @param requestedAuthenticator the new client's client authenticator (null: Keycloak's default)
+     * @see #createRefusal(String, String)
+     */
+    public static Optional<String> createRefusal(String requestedAuthenticator, String requestedSpiffeId,
+                                                 String attestedSpiffeId) {
+        return createRefusal(requestedSpiffeId, attestedSpiffeId).or(() -> method(requestedAuthenticator) == null
+                || attestedSpiffeId != null ? Optional.empty()
+                : Optional.of("token_endpoint_auth_method " + method(requestedAuthenticator) + " is set only by "
+                        + "SPIFFE-attested registration (a JWT-SVID of the workload as the bearer token) or by an "
+                        + "administrator: without a SPIFFE binding the client could never authenticate"));
+    }
+
     /**
      * A new client: a SPIFFE binding only from attestation. Keycloak's own {@code default} endpoint takes
      * a full client representation, attributes included, so without this anyone allowed to register there

@@ -10,7 +10,6 @@ import org.keycloak.services.clientregistration.ClientRegistrationAuth;
 import org.keycloak.services.clientregistration.DefaultClientRegistrationContext;
 import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,16 +61,7 @@ final class AuthorizeFirst {
                     case "toString" -> "client policies (not run while authorizing)";
                     default -> null;
                 });
-        return (KeycloakSession) Proxy.newProxyInstance(KeycloakSession.class.getClassLoader(),
-                new Class<?>[] {KeycloakSession.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("clientPolicy") && method.getParameterCount() == 0) {
-                        return none;
-                    }
-                    try {
-                        return method.invoke(session, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return Delegation.around(KeycloakSession.class, session, (method, args) ->
+                method.getName().equals("clientPolicy") && method.getParameterCount() == 0 ? none : Delegation.PASS);
     }
 }

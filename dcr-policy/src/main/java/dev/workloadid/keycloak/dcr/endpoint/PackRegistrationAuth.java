@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Details;
@@ -104,9 +106,9 @@ final class PackRegistrationAuth extends ClientRegistrationAuth {
         if (client != null) {
             request.applyTo(context.getClient());
             // A SPIFFE binding is made by attestation only, never by an update.
-            String bound = client.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID);
+            String bound = client.getAttribute(PackClientAttributes.SPIFFE_BINDING);
             if (bound != null && !bound.isBlank()) {
-                context.getClient().getAttributes().put(RegistrationRequest.ATTR_SPIFFE_ID, bound);
+                context.getClient().getAttributes().put(PackClientAttributes.SPIFFE_BINDING, bound);
                 context.getClient().setClientAuthenticatorType(client.getClientAuthenticatorType());
                 context.getClient().setPublicClient(false);
             }

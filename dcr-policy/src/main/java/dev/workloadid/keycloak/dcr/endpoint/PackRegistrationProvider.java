@@ -1,18 +1,22 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
-import com.fasterxml.jackson.databind.BeanDescription;
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.SignedJWT;
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import dev.workloadid.keycloak.common.keycloak.ReservedRegistration;
+import dev.workloadid.keycloak.dcr.install.SpiffeBindingInstallation;
 import dev.workloadid.keycloak.dcr.metrics.DcrMeters;
+import dev.workloadid.keycloak.dcr.prepare.BindingStep;
+import dev.workloadid.keycloak.dcr.prepare.ExistingClient;
+import dev.workloadid.keycloak.dcr.prepare.JwksInlining;
+import dev.workloadid.keycloak.dcr.prepare.MetadataStep;
+import dev.workloadid.keycloak.dcr.prepare.SecretStep;
+import dev.workloadid.keycloak.dcr.prepare.StatementStep;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
-import dev.workloadid.keycloak.dcr.rules.McpRules;
-import dev.workloadid.keycloak.dcr.rules.MetadataRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
 import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
-import dev.workloadid.keycloak.dcr.policy.SpiffeBindingPolicyFactory;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
 import dev.workloadid.keycloak.dcr.statement.SoftwareStatementVerifier;
 import dev.workloadid.keycloak.dcr.statement.StatementIssuerPageFactory;
@@ -25,30 +29,26 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
-import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.Urls;
 import org.keycloak.services.clientregistration.ClientRegistrationAuth;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 import org.keycloak.util.JsonSerialization;
 
-import java.net.URI;
 import java.text.ParseException;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * RFC 7591 / RFC 7592 registration at {@code /realms/{realm}/clients-registrations/rfc7591}.
@@ -63,20 +63,16 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
     private static final Logger LOG = Logger.getLogger(PackRegistrationProvider.class);
     private static final ObjectMapper MAPPER = JsonSerialization.mapper;
     /** Members Keycloak's registration representation understands; all others are ignored (DCR-04). */
-    static final Set<String> KNOWN = known();
+    static final Set<String> KNOWN = MetadataStep.keycloakMembers(MAPPER);
 
     private final KeycloakSession session;
+    private final JwksFetcher jwks;
     private EventBuilder event;
     private ClientRegistrationAuth auth;
 
-    PackRegistrationProvider(KeycloakSession session) {
+    PackRegistrationProvider(KeycloakSession session, JwksFetcher jwks) {
         this.session = session;
-    }
-
-    private static Set<String> known() {
-        BeanDescription description = MAPPER.getDeserializationConfig()
-                .introspect(MAPPER.constructType(OIDCClientRepresentation.class));
-        return description.findProperties().stream().map(BeanPropertyDefinition::getName).collect(Collectors.toUnmodifiableSet());
+        this.jwks = jwks;
     }
 
     @POST
@@ -98,7 +94,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
                 throw DcrError.metadata("a registration for " + attested + " is already in progress");
             }
             if (attested != null && session.clients().searchClientsByAttributes(realm,
-                    java.util.Map.of(RegistrationRequest.ATTR_SPIFFE_ID, attested), 0, 1).findAny().isPresent()) {
+                    Map.of(PackClientAttributes.SPIFFE_BINDING, attested), 0, 1).findAny().isPresent()) {
                 throw DcrError.metadata("a client is already registered for " + attested
                         + "; update it with its registration access token");
             }
@@ -108,7 +104,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
                     : WithoutAuthorization.call(session.getContext(), () -> delegate.createOIDC(oidc));
             if (attested != null) {
                 // Its registration access token also works at Keycloak's own endpoint: guard both.
-                SpiffeBindingPolicyFactory.ensureInstalled(realm);
+                SpiffeBindingInstallation.ensureInstalled(realm);
             }
             return respond(created, 201);
         });
@@ -138,8 +134,8 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
             OIDCClientRepresentation oidc = toOidc(request);
             Response updated = delegate(request).updateOIDC(clientId, oidc);
             if (existing != null && SpiffeBindingRules.bound(existing.getClientAuthenticatorType(),
-                    existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID))) {
-                SpiffeBindingPolicyFactory.ensureInstalled(realm); // realms with attested clients from before the policy
+                    existing.getAttribute(PackClientAttributes.SPIFFE_BINDING))) {
+                SpiffeBindingInstallation.ensureInstalled(realm); // realms with attested clients from before the policy
             }
             return respond(updated, 200);
         });
@@ -154,89 +150,24 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         });
     }
 
-    /** Parses, verifies and checks a request body; attaches the result for the pack's policies. */
-    private RegistrationRequest prepare(String body, RealmModel realm, String attested, ClientModel existing) {
+    /**
+     * Parses, verifies and checks a request body, one step after the other; attaches the result for the
+     * pack's policies.
+     */
+    private RegistrationRequest prepare(String body, RealmModel realm, String attested, ClientModel client) {
+        ExistingClient existing = ExistingClient.of(client);
         RegistrationMetadata m = RegistrationMetadata.parse(MAPPER, body);
-        VerifiedStatement statement = null;
-        if (m.softwareStatement() != null) {
-            statement = statementVerifier(realm).verify(m.softwareStatement(), StatementIssuerPageFactory.issuers(realm));
-            m.applyStatementClaims(MAPPER, statement.claims());
-        }
-        String requestedSpiffeId = m.requestedSpiffeId() != null ? m.requestedSpiffeId() : m.text(RegistrationMetadata.SPIFFE_ID);
-        m.metadata().remove(RegistrationMetadata.SPIFFE_ID);
-        String bound = existing == null ? attested : existing.getAttribute(RegistrationRequest.ATTR_SPIFFE_ID);
-        if (requestedSpiffeId != null && !requestedSpiffeId.equals(bound)) {
-            throw DcrError.metadata("spiffe_id is set only by SPIFFE-attested registration (a JWT-SVID as the bearer token) "
-                    + "and must equal the attested SPIFFE ID");
-        }
-        String boundMethod = RegistrationRequest.SPIFFE_AUTH_METHOD;
-        if (existing != null && SpiffeBindingRules.bound(existing.getClientAuthenticatorType(), bound)) {
-            // An update keeps the method; naming another one is refused, not silently replaced.
-            SpiffeBindingRules.checkRequestedMethod(existing.getClientAuthenticatorType(), bound,
-                    m.text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD));
-            boundMethod = SpiffeBindingRules.method(existing.getClientAuthenticatorType());
-        }
-        if (bound != null && !bound.isBlank()) {
-            m.metadata().put(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD, boundMethod);
-            if (!m.metadata().hasNonNull(RegistrationMetadata.GRANT_TYPES)) {
-                m.metadata().putArray(RegistrationMetadata.GRANT_TYPES).add("client_credentials");
-                m.metadata().putArray(RegistrationMetadata.RESPONSE_TYPES);
-            }
-        }
-        if (existing != null && m.metadata().hasNonNull("client_secret") && !java.security.MessageDigest.isEqual(
-                m.metadata().get("client_secret").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                String.valueOf(existing.getSecret()).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            throw DcrError.metadata("client_secret does not match the current secret; a client cannot set its own secret");
-        }
-        m.metadata().remove("client_secret");
-        m.dropUnknown(KNOWN);
-        MetadataRules.checkJwks(m);
-        MetadataRules.refuseServerFetchedUris(m);
-        if (bound != null && !bound.isBlank()) {
-            MetadataRules.checkAttestedWorkload(m);
-        }
-        inlineJwks(m);
-        MetadataRules.checkGrantResponseConsistency(m);
-        String applicationType = McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE),
-                m.list(RegistrationMetadata.REDIRECT_URIS), false);
+        VerifiedStatement statement = new StatementStep(MAPPER, statementVerifier(realm))
+                .apply(m, () -> StatementIssuerPageFactory.issuers(realm));
+        String bound = BindingStep.apply(m, attested, existing);
+        SecretStep.apply(m, existing);
+        String applicationType = new MetadataStep(KNOWN, new JwksInlining(MAPPER, jwks::get)).apply(m, bound != null);
         RegistrationRequest request = new RegistrationRequest(m, statement, existing == null ? attested : null,
                 RegistrationRequest.sourceAddress(session), applicationType);
         session.setAttribute(RegistrationRequest.SESSION_ATTRIBUTE, request);
         // The policies of every pack JAR: the reserved attributes of this request are the pack's own.
         ReservedRegistration.markPackEndpoint(session, request.attestedSpiffeId());
         return request;
-    }
-
-    /**
-     * jwks_uri is fetched once, now, through the SSRF-safe fetcher, and its keys stored as jwks: if
-     * the URL were kept, Keycloak's client-jwt authenticator would fetch it later with its own HTTP
-     * client, which checks no addresses (and DNS may have changed by then). RFC 7591 lets the AS
-     * replace metadata; the response shows jwks. Key rotation: update the registration.
-     */
-    private void inlineJwks(RegistrationMetadata m) {
-        String jwksUri = m.text(RegistrationMetadata.JWKS_URI);
-        if (jwksUri == null) {
-            return;
-        }
-        try {
-            com.nimbusds.jose.jwk.JWKSet keys = PackRegistrationProviderFactory.jwks(session)
-                    .get(java.net.URI.create(jwksUri), true);
-            m.metadata().remove(RegistrationMetadata.JWKS_URI);
-            com.fasterxml.jackson.databind.JsonNode inline = MAPPER.readTree(keys.toString(true));
-            // Keycloak loads client keys only with use=sig; keys published without a use are
-            // signature keys here (client authentication), so say so rather than fail later.
-            inline.path("keys").forEach(k -> {
-                if (k instanceof ObjectNode key && !key.hasNonNull("use")) {
-                    key.put("use", "sig");
-                }
-            });
-            m.metadata().set(RegistrationMetadata.JWKS, inline);
-        } catch (JwksFetcher.JwksUnavailable e) {
-            throw DcrError.metadata("jwks_uri could not be fetched: " + e.getMessage())
-                    .withDetail("jwks_uri could not be fetched: " + e.detail());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw DcrError.metadata("jwks_uri did not hold a JWK Set");
-        }
     }
 
     private static OIDCClientRepresentation toOidc(RegistrationRequest request) {
@@ -276,13 +207,12 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
     }
 
     private SoftwareStatementVerifier statementVerifier(RealmModel realm) {
-        JwksFetcher fetcher = PackRegistrationProviderFactory.jwks(session);
         return new SoftwareStatementVerifier((issuer, refresh) -> {
             if (issuer.staticJwks() != null) {
                 return issuer.staticJwks();
             }
             try {
-                return fetcher.get(issuer.jwksUri(), refresh);
+                return jwks.get(issuer.jwksUri(), refresh);
             } catch (JwksFetcher.JwksUnavailable e) {
                 throw new DcrError(DcrError.INVALID_SOFTWARE_STATEMENT, "the keys of issuer " + issuer.name()
                         + " are unavailable: " + e.getMessage())
@@ -308,112 +238,15 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
 
     /** Keycloak's client information response plus what the pack keeps (DCR-12, DCR-13). */
     private Response respond(Response stock, int status) {
-        ObjectNode out = MAPPER.valueToTree(stock.getEntity());
-        ClientModel client = session.getContext().getRealm().getClientByClientId(out.path("client_id").asText());
-        if (client != null) {
-            // DCRM-01: the configuration URL of this endpoint, not of the stock one.
-            String configurationUri = endpointUrl(session.getContext().getRealm()) + "/" + client.getClientId();
-            if (out.has("registration_client_uri")) {
-                out.put("registration_client_uri", configurationUri);
-            }
-            copy(client, RegistrationRequest.ATTR_SOFTWARE_ID, out, RegistrationMetadata.SOFTWARE_ID);
-            copy(client, RegistrationRequest.ATTR_SOFTWARE_VERSION, out, RegistrationMetadata.SOFTWARE_VERSION);
-            copy(client, RegistrationRequest.ATTR_SOFTWARE_STATEMENT, out, RegistrationMetadata.SOFTWARE_STATEMENT);
-            copy(client, RegistrationRequest.ATTR_APPLICATION_TYPE, out, RegistrationMetadata.APPLICATION_TYPE);
-            copy(client, RegistrationRequest.ATTR_SPIFFE_ID, out, RegistrationMetadata.SPIFFE_ID);
-        }
-        if (out.hasNonNull("client_secret") && !out.has("client_secret_expires_at")) {
-            out.put("client_secret_expires_at", 0);
-        }
-        // RFC 7591 §2: jwks and jwks_uri never both, in a response either.
-        if (out.hasNonNull(RegistrationMetadata.JWKS_URI)) {
-            out.remove(RegistrationMetadata.JWKS);
-        }
-        Response.ResponseBuilder builder = Response.status(status).entity(out).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store");
-        if (status == 201 && out.hasNonNull("registration_client_uri")) {
-            builder.location(URI.create(out.get("registration_client_uri").asText()));
-        }
-        return builder.build();
-    }
-
-    private static void copy(ClientModel client, String attribute, ObjectNode out, String member) {
-        String value = client.getAttribute(attribute);
-        if (value != null && !value.isBlank()) {
-            out.put(member, value);
-        } else {
-            out.remove(member);
-        }
+        RealmModel realm = session.getContext().getRealm();
+        return ClientInformation.respond(stock, status, realm, endpointUrl(realm));
     }
 
     private Response guarded(Supplier<Response> action) {
-        Response response = answered(action);
+        Response response = new RegistrationAnswers(session, event).answer(action);
         DcrMeters.request(session.getContext().getRealm().getName(),
                 session.getContext().getHttpRequest().getHttpMethod(), response);
         return response;
-    }
-
-    private Response answered(Supplier<Response> action) {
-        try {
-            return action.get();
-        } catch (DcrError e) {
-            recordRefusal(e);
-            return refuse(e);
-        } catch (ErrorResponseException e) {
-            Object recorded = session.getAttribute(RegistrationRequest.ERROR_ATTRIBUTE);
-            if (recorded instanceof DcrError error) {
-                return refuse(error);
-            }
-            rollback();
-            String description = e.getErrorDescription();
-            if (description != null && description.contains("rejected request to client-registration service")) {
-                // Keycloak's own registration policies answer 403 insufficient_scope; RFC 7591 says 400.
-                return error(400, DcrError.INVALID_CLIENT_METADATA, description);
-            }
-            Response r = e.getResponse();
-            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, description) : r;
-        } catch (WebApplicationException e) {
-            rollback();
-            Response r = e.getResponse();
-            return r.getStatus() >= 500 ? error(400, DcrError.INVALID_CLIENT_METADATA, "the request could not be processed") : r;
-        } catch (RuntimeException e) {
-            LOG.warn("DCR request refused after an unexpected error", e);
-            rollback();
-            return error(400, DcrError.INVALID_CLIENT_METADATA, "the registration request could not be processed");
-        }
-    }
-
-    /** A refusal before Keycloak's own registration code ran (which records its own): into the event log, with the detail. */
-    private void recordRefusal(DcrError e) {
-        if (event != null) {
-            if (event.getEvent().getType() == null) {
-                event.event(EventType.CLIENT_REGISTER);
-            }
-            event.detail(Details.REASON, e.detail()).error(e.code());
-        }
-    }
-
-    private Response refuse(DcrError e) {
-        rollback();
-        return "invalid_token".equals(e.code())
-                ? Response.fromResponse(error(401, e.code(), e.description()))
-                        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"").build()
-                : error(e.status(), e.code(), e.description());
-    }
-
-    static Response error(int status, String code, String description) {
-        ObjectNode body = MAPPER.createObjectNode().put("error", code);
-        if (description != null) {
-            body.put("error_description", description);
-        }
-        return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store").build();
-    }
-
-    private void rollback() {
-        if (session.getTransactionManager().isActive()) {
-            session.getTransactionManager().setRollbackOnly();
-        }
     }
 
     @Override

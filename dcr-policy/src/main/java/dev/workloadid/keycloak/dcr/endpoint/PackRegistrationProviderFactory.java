@@ -1,10 +1,8 @@
 package dev.workloadid.keycloak.dcr.endpoint;
 
-import dev.workloadid.keycloak.common.keycloak.PackFetchers;
-import dev.workloadid.keycloak.common.net.PortList;
-import dev.workloadid.keycloak.common.net.SafeFetcher;
+import dev.workloadid.keycloak.common.keycloak.ServerFetcher;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
-import org.jboss.logging.Logger;
+import dev.workloadid.keycloak.dcr.statement.ServerJwks;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -20,58 +18,48 @@ import java.util.Map;
 
 /**
  * The pack's registration endpoint, {@code /realms/{realm}/clients-registrations/}{@value #ID}.
- * Holds the one SSRF-safe fetcher this module uses (statement issuers' and clients' JWK sets).
+ * Holds the one SSRF-safe fetcher this module uses (statement issuers' and clients' JWK sets) and
+ * hands it to each provider it creates, and to the {@code wi-jwks} policy ({@link ServerJwks}).
  * Server-wide options {@code --spi-client-registration--rfc7591--dev-allow-loopback} (default
  * false): let fetched URLs resolve to loopback; development and tests only, logged loudly; and
  * {@code --spi-client-registration--rfc7591--allowed-ports} (default 443): the ports jwks_uri and
  * statement issuer JWKS URLs may name.
  */
-public final class PackRegistrationProviderFactory implements ClientRegistrationProviderFactory, ServerInfoAwareProviderFactory {
-
-    private static final String PURPOSE = "software-statement issuer JWKS URLs";
+public final class PackRegistrationProviderFactory
+        implements ClientRegistrationProviderFactory, ServerInfoAwareProviderFactory, ServerJwks {
 
     public static final String ID = "rfc7591";
-    private static final Logger LOG = Logger.getLogger(PackRegistrationProviderFactory.class);
 
-    private boolean allowLoopback;
-    private PortList allowedPorts = PortList.HTTPS;
-    private SafeFetcher fetcher;
+    private final ServerFetcher fetcher = new ServerFetcher("software-statement issuer JWKS URLs",
+            "jwks_uri and statement issuer JWKS URLs");
     private JwksFetcher jwks;
 
-    /** This server's JWK set fetcher (the factory is a singleton per node). */
-    public static JwksFetcher jwks(KeycloakSession session) {
-        PackRegistrationProviderFactory factory = (PackRegistrationProviderFactory) session.getKeycloakSessionFactory()
-                .getProviderFactory(ClientRegistrationProvider.class, ID);
-        if (factory == null || factory.jwks == null) {
+    @Override
+    public JwksFetcher jwks() {
+        if (jwks == null) {
             throw new IllegalStateException("the " + ID + " registration provider is not initialised");
         }
-        return factory.jwks;
+        return jwks;
     }
 
     @Override
     public ClientRegistrationProvider create(KeycloakSession session) {
-        return new PackRegistrationProvider(session);
+        return new PackRegistrationProvider(session, jwks());
     }
 
     @Override
     public void init(Config.Scope config) {
-        allowLoopback = config.getBoolean("dev-allow-loopback", false);
-        allowedPorts = PackFetchers.allowedPorts(config, "--spi-client-registration--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
-        if (allowLoopback) {
-            LOG.warn("DCR: jwks_uri and software statement issuer JWKS URLs may resolve to loopback "
-                    + "(dev-allow-loopback=true). DEVELOPMENT ONLY: never enable this in production.");
-        }
+        fetcher.init(config, "--spi-client-registration--" + ID + "--");
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        fetcher = PackFetchers.open(factory, PURPOSE);
-        jwks = new JwksFetcher(fetcher, allowLoopback, allowedPorts, Clock.systemUTC());
+        jwks = new JwksFetcher(fetcher.open(factory), fetcher.allowLoopback(), fetcher.allowedPorts(), Clock.systemUTC());
     }
 
     @Override
     public void close() {
-        PackFetchers.close(fetcher, PURPOSE);
+        fetcher.close();
     }
 
     @Override
@@ -81,18 +69,12 @@ public final class PackRegistrationProviderFactory implements ClientRegistration
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
-                .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
-                .helpText("Development only: allow jwks_uri and statement issuer JWKS URLs on loopback addresses.").add(),
-                        "jwks_uri and statement issuer JWKS URLs")
-                .build();
+        return fetcher.describe(ProviderConfigurationBuilder.create()).build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        return Map.of("dev-allow-loopback", Boolean.toString(allowLoopback),
-                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
-                "spiffe-attestation", Boolean.toString(SpiffeSupport.available()),
-                "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
+        return fetcher.operationalInfo(Map.of("spiffe-attestation", Boolean.toString(SpiffeSupport.available()),
+                "version", String.valueOf(getClass().getPackage().getImplementationVersion())));
     }
 }

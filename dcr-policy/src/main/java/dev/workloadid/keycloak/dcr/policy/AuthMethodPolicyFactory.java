@@ -1,11 +1,9 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.AuthMethodRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.util.List;
@@ -21,8 +19,7 @@ public final class AuthMethodPolicyFactory extends PackPolicyFactory {
                         + String.join(", ", AuthMethodRules.ANONYMOUS_DEFAULT) + "); in the authenticated set, all methods.",
                 b -> b.list(ALLOWED, "Allowed methods", "token_endpoint_auth_method values to accept, one per line: "
                         + String.join(", ", AuthMethodRules.AUTHENTICATED_DEFAULT) + ". A request naming none means "
-                        + "client_secret_basic.", AuthMethodPolicyFactory::method),
-                Policy::new);
+                        + "client_secret_basic.", AuthMethodPolicyFactory::method));
     }
 
     private static String method(String entry) {
@@ -33,18 +30,12 @@ public final class AuthMethodPolicyFactory extends PackPolicyFactory {
         return entry;
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        List<String> allowed = policy.values(ALLOWED);
+        if (allowed.isEmpty()) {
+            allowed = policy.anonymous() ? AuthMethodRules.ANONYMOUS_DEFAULT : AuthMethodRules.AUTHENTICATED_DEFAULT;
         }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            List<String> allowed = values(ALLOWED);
-            if (allowed.isEmpty()) {
-                allowed = anonymous() ? AuthMethodRules.ANONYMOUS_DEFAULT : AuthMethodRules.AUTHENTICATED_DEFAULT;
-            }
-            AuthMethodRules.check(request.metadata().text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD), allowed);
-        }
+        AuthMethodRules.check(request.metadata().text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD), allowed);
     }
 }

@@ -1,12 +1,11 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.AuthMethodRules;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
-import org.keycloak.component.ComponentModel;
+import org.keycloak.protocol.oidc.OIDCConfigAttributes;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
@@ -31,31 +30,24 @@ public final class McpClientPolicyFactory extends PackPolicyFactory {
                     b.bool(REQUIRE_TYPE, "Require application_type", false,
                             "Refuse registrations without application_type (MCP clients must send it).");
                     b.bool(PKCE, "PKCE-only public clients", true, "Public clients get only the code flow, with PKCE S256 required.");
-                },
-                Policy::new);
+                });
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        RegistrationMetadata m = request.metadata();
+        McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE), m.list(RegistrationMetadata.REDIRECT_URIS),
+                policy.flag(REQUIRE_TYPE, false));
+        if (!policy.flag(PKCE, true)) {
+            return;
         }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            RegistrationMetadata m = request.metadata();
-            McpRules.applicationType(m.text(RegistrationMetadata.APPLICATION_TYPE), m.list(RegistrationMetadata.REDIRECT_URIS),
-                    flag(REQUIRE_TYPE, false));
-            if (!flag(PKCE, true)) {
-                return;
-            }
-            String method = AuthMethodRules.effective(m.text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD));
-            McpRules.checkPublicClient(method, m.list(RegistrationMetadata.GRANT_TYPES), m.list(RegistrationMetadata.RESPONSE_TYPES));
-            ClientRepresentation client = context.getClient();
-            if ("none".equals(method) || Boolean.TRUE.equals(client.isPublicClient())) {
-                HashMap<String, String> attributes = client.getAttributes() == null ? new HashMap<>() : new HashMap<>(client.getAttributes());
-                attributes.put(RegistrationRequest.ATTR_PKCE, "S256");
-                client.setAttributes(attributes);
-            }
+        String method = AuthMethodRules.effective(m.text(RegistrationMetadata.TOKEN_ENDPOINT_AUTH_METHOD));
+        McpRules.checkPublicClient(method, m.list(RegistrationMetadata.GRANT_TYPES), m.list(RegistrationMetadata.RESPONSE_TYPES));
+        ClientRepresentation client = context.getClient();
+        if ("none".equals(method) || Boolean.TRUE.equals(client.isPublicClient())) {
+            HashMap<String, String> attributes = client.getAttributes() == null ? new HashMap<>() : new HashMap<>(client.getAttributes());
+            attributes.put(OIDCConfigAttributes.PKCE_CODE_CHALLENGE_METHOD, "S256");
+            client.setAttributes(attributes);
         }
     }
 }

@@ -2,40 +2,62 @@ package dev.workloadid.keycloak.dcr.policy;
 
 import dev.workloadid.keycloak.common.keycloak.DescribedPolicyFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.rules.DcrError;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
-import org.keycloak.models.RealmModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.clientregistration.ClientRegistrationContext;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
+import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicyException;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
-/** Metadata of a pack policy: id, help text, settings; each policy declares them in one place. */
+/**
+ * A pack policy: id, help text, settings and its rule, each declared once by its factory; the
+ * policy Keycloak runs is a {@link PackPolicy} applying that rule.
+ */
 abstract class PackPolicyFactory extends DescribedPolicyFactory {
 
-    private final BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor;
     /** Each integer setting's range, checked on save. */
     private final Map<String, long[]> ranges;
     /** Each list setting's entry rule, checked on save. */
     private final Map<String, UnaryOperator<String>> entryRules;
 
-    PackPolicyFactory(String id, String help, Consumer<Settings> properties,
-                      BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor) {
-        this(id, help, Settings.declared(properties), constructor);
+    /** A policy without settings. */
+    PackPolicyFactory(String id, String help) {
+        this(id, help, settings -> { });
     }
 
-    private PackPolicyFactory(String id, String help, Settings settings,
-                              BiFunction<KeycloakSession, ComponentModel, ClientRegistrationPolicy> constructor) {
+    PackPolicyFactory(String id, String help, Consumer<Settings> properties) {
+        this(id, help, Settings.declared(properties));
+    }
+
+    private PackPolicyFactory(String id, String help, Settings settings) {
         super(id, help, settings.b.build());
         this.ranges = Map.copyOf(settings.ranges);
         this.entryRules = Map.copyOf(settings.entryRules);
-        this.constructor = constructor;
+    }
+
+    /**
+     * The policy's rule.
+     *
+     * @param policy   the running policy: its settings and session
+     * @param existing the client being updated, or null for a registration
+     * @throws DcrError to refuse
+     */
+    abstract void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing);
+
+    /** How the stock endpoint learns of a refusal: Keycloak's policy exception (its 403), unless a policy says otherwise. */
+    RuntimeException refusal(ClientRegistrationContext context, DcrError e) {
+        return new ClientRegistrationPolicyException(e.code() + ": " + e.description());
     }
 
     /**
@@ -87,6 +109,6 @@ abstract class PackPolicyFactory extends DescribedPolicyFactory {
 
     @Override
     public ClientRegistrationPolicy create(KeycloakSession session, ComponentModel model) {
-        return constructor.apply(session, model);
+        return new PackPolicy(session, model, this);
     }
 }

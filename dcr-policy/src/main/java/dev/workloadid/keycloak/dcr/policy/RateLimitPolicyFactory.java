@@ -1,12 +1,10 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
 import dev.workloadid.keycloak.dcr.rules.RateLimiter;
 import dev.workloadid.keycloak.dcr.rules.SourceBucket;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.time.Instant;
@@ -42,45 +40,38 @@ public final class RateLimitPolicyFactory extends PackPolicyFactory {
                     b.integer(PER_SOFTWARE_ID, "Per software_id", 20, 0, 1_000_000,
                             "Registrations per software_id per window (0: no limit).");
                     b.integer(WINDOW, "Window (seconds)", 60, 1, 86_400, "Length of the counting window in seconds.");
-                },
-                Policy::new);
+                });
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        if (existing != null) {
+            return; // updates are authenticated by the client's own registration access token
         }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            if (existing != null) {
-                return; // updates are authenticated by the client's own registration access token
-            }
-            RateLimiter limiter = new RateLimiter(session.singleUseObjects()::putIfAbsent);
-            long window = Math.max(1, number(WINDOW, 60));
-            String prefix = "wi-dcr-rl:" + model.getId() + ":";
-            Instant now = Instant.now();
-            int perSource = number(PER_SOURCE, 10);
-            if (perSource > 0 && request.sourceAddress() != null
-                    && !limiter.tryAcquire(prefix + "src:" + sourceBucket(request.sourceAddress()), perSource, window, now)) {
-                throw new DcrError("temporarily_unavailable", "too many registrations from this address; retry later", 429);
-            }
-            int perSoftware = number(PER_SOFTWARE_ID, 20);
-            if (perSoftware > 0 && request.softwareId() != null
-                    && !limiter.tryAcquire(prefix + "sw:" + request.softwareId(), perSoftware, window, now)) {
-                throw new DcrError("temporarily_unavailable", "too many registrations for this software_id; retry later", 429);
-            }
+        RateLimiter limiter = new RateLimiter(policy.session().singleUseObjects()::putIfAbsent);
+        long window = Math.max(1, policy.number(WINDOW, 60));
+        String prefix = "wi-dcr-rl:" + policy.id() + ":";
+        Instant now = Instant.now();
+        int perSource = policy.number(PER_SOURCE, 10);
+        if (perSource > 0 && request.sourceAddress() != null
+                && !limiter.tryAcquire(prefix + "src:" + sourceBucket(policy, request.sourceAddress()), perSource, window, now)) {
+            throw new DcrError("temporarily_unavailable", "too many registrations from this address; retry later", 429);
         }
+        int perSoftware = policy.number(PER_SOFTWARE_ID, 20);
+        if (perSoftware > 0 && request.softwareId() != null
+                && !limiter.tryAcquire(prefix + "sw:" + request.softwareId(), perSoftware, window, now)) {
+            throw new DcrError("temporarily_unavailable", "too many registrations for this software_id; retry later", 429);
+        }
+    }
 
-        private String sourceBucket(String address) {
-            int v4 = number(IPV4_PREFIX, SourceBucket.DEFAULT_IPV4_PREFIX);
-            int v6 = number(IPV6_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
-            try {
-                return SourceBucket.of(address, v4, v6);
-            } catch (IllegalArgumentException e) {
-                // refused at save; an imported out-of-range value counts with the defaults
-                return SourceBucket.of(address, SourceBucket.DEFAULT_IPV4_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
-            }
+    private static String sourceBucket(PackPolicy policy, String address) {
+        int v4 = policy.number(IPV4_PREFIX, SourceBucket.DEFAULT_IPV4_PREFIX);
+        int v6 = policy.number(IPV6_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
+        try {
+            return SourceBucket.of(address, v4, v6);
+        } catch (IllegalArgumentException e) {
+            // refused at save; an imported out-of-range value counts with the defaults
+            return SourceBucket.of(address, SourceBucket.DEFAULT_IPV4_PREFIX, SourceBucket.DEFAULT_IPV6_PREFIX);
         }
     }
 }

@@ -1,12 +1,10 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.McpRules;
 import dev.workloadid.keycloak.dcr.rules.RedirectUriRules;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.util.List;
@@ -30,22 +28,15 @@ public final class RedirectUriPolicyFactory extends PackPolicyFactory {
                             "Accept private-use URI schemes such as com.example.app:/callback for native clients.");
                     b.bool(HTTP_LOOPBACK_WEB, "Allow http loopback for web clients", false,
                             "Also accept http loopback redirect URIs for web clients (local development).");
-                },
-                Policy::new);
+                });
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
-        }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            List<String> uris = request.metadata().list(RegistrationMetadata.REDIRECT_URIS);
-            String type = request.applicationType() != null ? request.applicationType()
-                    : McpRules.applicationType(request.metadata().text(RegistrationMetadata.APPLICATION_TYPE), uris, false);
-            RedirectUriRules.check(uris, type, new RedirectUriRules.Settings(flag(LOCALHOST, true),
-                    flag(PRIVATE_SCHEMES, true), flag(HTTP_LOOPBACK_WEB, false)));
-        }
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        List<String> uris = request.metadata().list(RegistrationMetadata.REDIRECT_URIS);
+        String type = request.applicationType() != null ? request.applicationType()
+                : McpRules.applicationType(request.metadata().text(RegistrationMetadata.APPLICATION_TYPE), uris, false);
+        RedirectUriRules.check(uris, type, new RedirectUriRules.Settings(policy.flag(LOCALHOST, true),
+                policy.flag(PRIVATE_SCHEMES, true), policy.flag(HTTP_LOOPBACK_WEB, false)));
     }
 }

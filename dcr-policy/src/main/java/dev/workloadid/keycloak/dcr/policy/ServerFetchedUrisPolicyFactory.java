@@ -1,10 +1,8 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.MetadataRules;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 /**
@@ -24,23 +22,15 @@ public final class ServerFetchedUrisPolicyFactory extends PackPolicyFactory {
                         + "chose with its own HTTP client: request_uris, sector_identifier_uri, backchannel logout and CIBA "
                         + "notification endpoints, jwks_uri used by Keycloak directly, adminUrl; for SAML clients the SOAP logout and "
                         + "artifact resolution URLs, the POST and redirect logout URLs unless logout is front-channel, and "
-                        + "a metadata descriptor URL Keycloak would refresh from.",
-                b -> { },
-                Policy::new);
+                        + "a metadata descriptor URL Keycloak would refresh from.");
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
-        }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            MetadataRules.refuseServerFetchedUris(request.metadata());
-            MetadataRules.refuseServerFetchedSettings(context.getClient());
-            MetadataRules.refuseSamlServerCalledSettings(context.getClient(),
-                    existing == null ? null : existing::getAttribute,
-                    existing == null ? null : existing.isFrontchannelLogout());
-        }
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        MetadataRules.refuseServerFetchedUris(request.metadata());
+        MetadataRules.refuseServerFetchedSettings(context.getClient());
+        MetadataRules.refuseSamlServerCalledSettings(context.getClient(),
+                existing == null ? null : existing::getAttribute,
+                existing == null ? null : existing.isFrontchannelLogout());
     }
 }

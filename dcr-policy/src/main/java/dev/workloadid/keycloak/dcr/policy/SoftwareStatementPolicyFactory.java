@@ -1,10 +1,8 @@
 package dev.workloadid.keycloak.dcr.policy;
 
-import dev.workloadid.keycloak.dcr.endpoint.RegistrationRequest;
+import dev.workloadid.keycloak.dcr.request.RegistrationRequest;
 import dev.workloadid.keycloak.dcr.rules.DcrError;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ClientModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 
 import java.util.List;
@@ -24,8 +22,7 @@ public final class SoftwareStatementPolicyFactory extends PackPolicyFactory {
                     b.list(ISSUERS, "Accepted issuers", "Issuer names (iss values, or trust domains for SPIFFE issuers), "
                             + "one per line, whose statements this policy accepts. Empty: any issuer configured under "
                             + "Software statement issuers.", SoftwareStatementPolicyFactory::issuerName);
-                },
-                Policy::new);
+                });
     }
 
     /** An iss value is a StringOrURI (RFC 7519): no spaces or control characters around or inside it. */
@@ -36,24 +33,18 @@ public final class SoftwareStatementPolicyFactory extends PackPolicyFactory {
         return entry;
     }
 
-    static final class Policy extends PackPolicy {
-        Policy(KeycloakSession session, ComponentModel model) {
-            super(session, model);
+    @Override
+    void check(PackPolicy policy, ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
+        if (request.statement() == null) {
+            if (policy.flag(REQUIRED, true)) {
+                throw DcrError.metadata("a software_statement from a trusted issuer is required");
+            }
+            return;
         }
-
-        @Override
-        void check(ClientRegistrationContext context, RegistrationRequest request, ClientModel existing) {
-            if (request.statement() == null) {
-                if (flag(REQUIRED, true)) {
-                    throw DcrError.metadata("a software_statement from a trusted issuer is required");
-                }
-                return;
-            }
-            List<String> issuers = values(ISSUERS);
-            if (!issuers.isEmpty() && !issuers.contains(request.statement().issuer())) {
-                throw new DcrError(DcrError.UNAPPROVED_SOFTWARE_STATEMENT, "software statements of issuer "
-                        + request.statement().issuer() + " are not accepted here");
-            }
+        List<String> issuers = policy.values(ISSUERS);
+        if (!issuers.isEmpty() && !issuers.contains(request.statement().issuer())) {
+            throw new DcrError(DcrError.UNAPPROVED_SOFTWARE_STATEMENT, "software statements of issuer "
+                    + request.statement().issuer() + " are not accepted here");
         }
     }
 }

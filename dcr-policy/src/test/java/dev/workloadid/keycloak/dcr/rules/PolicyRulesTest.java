@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** One test per rule, named after the checklist id it proves. */
+/** One test per rule, named after the requirement id it proves. */
 class PolicyRulesTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -99,7 +99,7 @@ class SpiffeBindingRulesTest {
 
     @Test
     void dcrm06_updateNeverBindsAnUnboundClient() {
-        // H3: an unbound client's registration access token must not claim a workload's SPIFFE ID or pattern.
+        // An unbound client's registration access token must not claim a workload's SPIFFE ID or pattern.
         for (String sub : new String[] {ID, "spiffe://td-one.test/ns/prod/*"}) {
             assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("client-secret", null, JWT, false, sub))
                     .isInstanceOfSatisfying(DcrError.class, e -> assertThat(e.code()).isEqualTo("invalid_client_metadata"))

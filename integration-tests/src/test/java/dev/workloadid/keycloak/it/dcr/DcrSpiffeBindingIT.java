@@ -180,7 +180,7 @@ class DcrSpiffeBindingIT {
 
     @Test
     void dcrm06_attestedClientStaysAWorkloadClientOnKeycloaksRepresentationEndpoint() {
-        // H2: the registration access token of a workload must not turn it into a user-facing client.
+        // The registration access token of a workload must not turn it into a user-facing client.
         ObjectNode phish = Http.JSON.createObjectNode().put("clientId", clientId).put("standardFlowEnabled", true)
                 .put("implicitFlowEnabled", true).put("directAccessGrantsEnabled", true).put("fullScopeAllowed", true)
                 .put("consentRequired", false);
@@ -240,7 +240,7 @@ class DcrSpiffeBindingIT {
 
     @Test
     void dcrm06_unboundClientCannotBindItselfToAWorkload() {
-        // H3: an ordinary client's registration access token must not claim a workload's SPIFFE ID or pattern.
+        // An ordinary client's registration access token must not claim a workload's SPIFFE ID or pattern.
         JsonNode unbound = registerUnbound("would-be-ledger");
         String token = unbound.path("registrationAccessToken").asText();
         URI self = URI.create(representationEndpoint() + "/would-be-ledger");
@@ -261,7 +261,7 @@ class DcrSpiffeBindingIT {
 
     @Test
     void dcrm06_updateWithoutItsRegistrationAccessTokenLearnsNothingOfTheClient() {
-        // M5: the token is checked before the body: no client_secret oracle, no SPIFFE ID in refusals.
+        // The token is checked before the body: no client_secret oracle, no SPIFFE ID in refusals.
         JsonNode holder = registerUnbound("secret-holder");
         for (String target : List.of("secret-holder", clientId, "no-such-client")) {
             ObjectNode guess = Http.JSON.createObjectNode().put("client_id", target).put("client_secret", "guess-1")

@@ -72,10 +72,18 @@ class HostileInputCorpusIT {
     static final String REGISTRATION = "registration";
     private static final List<String> SURFACES = List.of(JWT_SVID, X509_SVID, URL_CLIENT_ID, REGISTRATION);
 
-    /** An answer: one of these statuses (0: the TLS handshake refused the certificate) and this OAuth error (null: no body). */
-    record Expect(Set<Integer> statuses, String error) {
+    /**
+     * An answer: one of these statuses (0: the TLS handshake refused the certificate) and this OAuth error
+     * (null: no body), whose error_description contains {@code description} (null: any).
+     */
+    record Expect(Set<Integer> statuses, String error, String description) {
         static Expect of(String error, Integer... statuses) {
-            return new Expect(Set.of(statuses), error);
+            return new Expect(Set.of(statuses), error, null);
+        }
+
+        /** The same answer, with an error_description that says this. */
+        Expect saying(String text) {
+            return new Expect(statuses, error, text);
         }
     }
 
@@ -262,15 +270,18 @@ class HostileInputCorpusIT {
             r = new Http.Response(0, "I/O failure: " + e.getCause(), null);
         }
         String error = null;
+        String description = null;
         if (r.body() != null && r.body().startsWith("{")) {
             try {
                 error = r.json().path("error").asText(null);
+                description = r.json().path("error_description").asText(null);
             } catch (RuntimeException notJson) {
                 error = null;
             }
         }
         boolean expected = c.expect().statuses().contains(r.status())
-                && (r.status() == 0 || c.expect().error() == null || c.expect().error().equals(error));
+                && (r.status() == 0 || c.expect().error() == null || c.expect().error().equals(error))
+                && (c.expect().description() == null || description != null && description.contains(c.expect().description()));
         int stray = strayFetches() - strayBefore;
         outcomes.add(new Outcome(c, r.status(), error, expected, stray));
         assertThat(r.status()).as("%s: %s", c.name(), r).isLessThan(500);
@@ -443,7 +454,7 @@ class HostileInputCorpusIT {
                 .claim("pad", "x".repeat(8_000)).sign()));
         // Keycloak's HTTP layer refuses the form before any authenticator sees it (no OAuth error body).
         c.add(new Case(JWT_SVID, "oversized assertion (200 kB claim)", () -> jwtToken(svid().claim("pad", "x".repeat(200_000)).sign(),
-                null, Spiffe.JWT_SPIFFE), new Expect(Set.of(413), null)));
+                null, Spiffe.JWT_SPIFFE), new Expect(Set.of(413), null, null)));
         c.add(jwt("replayed jti", () -> {
             if (replayed[0] == null) {
                 replayed[0] = svid().sign();
@@ -732,6 +743,10 @@ class HostileInputCorpusIT {
         c.add(reg("password grant", () -> with(publicNative(), "grant_types", List.of("password")), METADATA));
         c.add(reg("spiffe_id claimed anonymously", () -> publicNative().put("spiffe_id", "spiffe://td-one.test/ns/prod/x"), METADATA));
         c.add(reg("client_id chosen by the registrant", () -> publicNative().put("client_id", "my-own-id"), METADATA));
+        // Anonymous, no JWT-SVID: a SPIFFE authenticator without the binding only attestation gives.
+        c.add(reg("spiffe_jwt without attestation", () -> with(Dcr.metadata("https://app.example.com/cb")
+                .put("token_endpoint_auth_method", "spiffe_jwt"), "grant_types", List.of("client_credentials")),
+                METADATA.saying("SPIFFE-attested registration")));
         // Redirect URIs
         c.add(reg("redirect http to a public host", () -> with(publicNative().put("application_type", "web"), "redirect_uris",
                 List.of("http://app.example.com/cb")), REDIRECT));
@@ -809,6 +824,14 @@ class HostileInputCorpusIT {
         c.add(new Case(REGISTRATION, "openid-connect endpoint: backchannel_logout_uri", () -> Dcr.post(keycloakOidc,
                 publicNative().put("backchannel_logout_uri", fixtures.url("statements.issuer.test", "/trap/bcl").toString()), null),
                 POLICY_403));
+        c.add(new Case(REGISTRATION, "openid-connect endpoint: spiffe_jwt without attestation", () -> Dcr.post(keycloakOidc,
+                with(Dcr.metadata("https://app.example.com/cb").put("token_endpoint_auth_method", "spiffe_jwt"),
+                        "grant_types", List.of("client_credentials")), null), METADATA.saying("SPIFFE-attested registration")));
+        // This realm has no trust domain (so no SPIFFE guard of its own): the pack's policies refuse the binding.
+        c.add(new Case(REGISTRATION, "default endpoint: SPIFFE binding, no trust domain", () -> Dcr.post(keycloakDefault, Map.of(
+                "clientId", "hostile-spiffe-squat", "publicClient", false, "serviceAccountsEnabled", true,
+                "clientAuthenticatorType", "spiffe-jwt-svid", "attributes", Map.of("jwt.credential.sub", WORKLOAD)), null),
+                METADATA.saying("attested")));
         c.add(new Case(REGISTRATION, "default endpoint: jwks.url attribute", () -> Dcr.post(keycloakDefault, Map.of(
                 "clientId", "hostile-jwks-url", "publicClient", false, "clientAuthenticatorType", "client-jwt",
                 // A real JWK set: wi-jwks may check it (through the safe fetcher) before wi-server-fetched-uris refuses.

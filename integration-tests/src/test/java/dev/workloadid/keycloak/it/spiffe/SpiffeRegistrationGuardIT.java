@@ -108,9 +108,14 @@ class SpiffeRegistrationGuardIT {
         // The workload still gets its own registration-free client.
         assertTokenFor(token(admin, realm, authority.svid(victim).audience(issuer).sign()), victim);
 
-        // Registration without a reserved name still works.
+        // A SPIFFE authenticator without a binding is refused too: only attestation gives the binding.
         ObjectNode plain = squatter("plain-client");
         plain.putObject("attributes").put("pkce.code.challenge.method", "S256");
+        assertRefused(register(plain), "SPIFFE-attested registration");
+        assertThat(clientsWithClientId(admin, realm, "plain-client")).isEmpty();
+
+        // Registration without a reserved name still works.
+        plain.put("clientAuthenticatorType", "client-secret");
         assertThat(register(plain).status()).isEqualTo(201);
     }
 
@@ -138,11 +143,14 @@ class SpiffeRegistrationGuardIT {
         assertThat(policySubTypes(GUARD)).containsExactlyInAnyOrder("anonymous", "authenticated");
     }
 
-    /** Registers a plain client at the default endpoint, then an administrator renames it and sets attributes. */
+    /**
+     * Registers a plain client at the default endpoint, then an administrator renames it, gives it the
+     * SPIFFE authenticator and sets attributes.
+     */
     private void registeredThenSet(String clientId, String newClientId, Map<String, String> attributes) {
-        assertThat(register(squatter(clientId)).status()).isEqualTo(201);
+        assertThat(register(squatter(clientId).put("clientAuthenticatorType", "client-secret")).status()).isEqualTo(201);
         ObjectNode client = (ObjectNode) clientsWithClientId(admin, realm, clientId).get(0);
-        client.put("clientId", newClientId);
+        client.put("clientId", newClientId).put("clientAuthenticatorType", Spiffe.AUTHENTICATOR);
         attributes.forEach(client.withObject("/attributes")::put);
         AdminClient.expect(admin.put("/realms/" + realm + "/clients/" + client.path("id").asText(), client), 204);
     }

@@ -1,4 +1,4 @@
-package dev.workloadid.keycloak.dcr.endpoint;
+package dev.workloadid.keycloak.dcr.request;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
-package dev.workloadid.keycloak.dcr.endpoint;
+package dev.workloadid.keycloak.dcr.request;
 
+import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
 import dev.workloadid.keycloak.dcr.statement.VerifiedStatement;
@@ -39,9 +40,9 @@ class RegistrationRequestTest {
         RegistrationRequest r = request("{\"software_id\":\"sw-1\",\"software_version\":\"2.1\"}", null, null, "native");
         ClientRepresentation rep = client(null);
         r.applyTo(rep);
-        assertThat(rep.getAttributes()).containsEntry(RegistrationRequest.ATTR_SOFTWARE_ID, "sw-1")
-                .containsEntry(RegistrationRequest.ATTR_SOFTWARE_VERSION, "2.1")
-                .containsEntry(RegistrationRequest.ATTR_APPLICATION_TYPE, "native");
+        assertThat(rep.getAttributes()).containsEntry(PackClientAttributes.SOFTWARE_ID, "sw-1")
+                .containsEntry(PackClientAttributes.SOFTWARE_VERSION, "2.1")
+                .containsEntry(PackClientAttributes.APPLICATION_TYPE, "native");
         assertThat(r.softwareId()).isEqualTo("sw-1");
         assertThat(r.sourceAddress()).isEqualTo("192.0.2.7");
         assertThat(r.applicationType()).isEqualTo("native");
@@ -53,20 +54,20 @@ class RegistrationRequestTest {
         RegistrationRequest r = request("{}", statement, null, "web");
         ClientRepresentation rep = client(Map.of());
         r.applyTo(rep);
-        assertThat(rep.getAttributes()).containsEntry(RegistrationRequest.ATTR_SOFTWARE_STATEMENT, STATEMENT)
-                .containsEntry(RegistrationRequest.ATTR_STATEMENT_ISSUER, "https://software.example.com");
+        assertThat(rep.getAttributes()).containsEntry(PackClientAttributes.SOFTWARE_STATEMENT, STATEMENT)
+                .containsEntry(PackClientAttributes.STATEMENT_ISSUER, "https://software.example.com");
         assertThat(r.statement()).isSameAs(statement);
     }
 
     @Test
     void dcrm06_anUpdateWithoutThoseMembersClearsThemAndKeepsOtherAttributes() {
-        ClientRepresentation rep = client(Map.of(RegistrationRequest.ATTR_SOFTWARE_ID, "old", "pkce.code.challenge.method", "S256"));
+        ClientRepresentation rep = client(Map.of(PackClientAttributes.SOFTWARE_ID, "old", "pkce.code.challenge.method", "S256"));
         request("{}", null, null, null).applyTo(rep);
-        assertThat(rep.getAttributes()).containsEntry(RegistrationRequest.ATTR_SOFTWARE_ID, "")
-                .containsEntry(RegistrationRequest.ATTR_SOFTWARE_VERSION, "")
-                .containsEntry(RegistrationRequest.ATTR_SOFTWARE_STATEMENT, "")
-                .containsEntry(RegistrationRequest.ATTR_STATEMENT_ISSUER, "")
-                .containsEntry(RegistrationRequest.ATTR_APPLICATION_TYPE, "")
+        assertThat(rep.getAttributes()).containsEntry(PackClientAttributes.SOFTWARE_ID, "")
+                .containsEntry(PackClientAttributes.SOFTWARE_VERSION, "")
+                .containsEntry(PackClientAttributes.SOFTWARE_STATEMENT, "")
+                .containsEntry(PackClientAttributes.STATEMENT_ISSUER, "")
+                .containsEntry(PackClientAttributes.APPLICATION_TYPE, "")
                 .containsEntry("pkce.code.challenge.method", "S256");
     }
 
@@ -76,7 +77,7 @@ class RegistrationRequestTest {
         ClientRepresentation rep = client(Map.of());
         rep.setPublicClient(true);
         r.applyTo(rep);
-        assertThat(rep.getAttributes()).containsEntry(RegistrationRequest.ATTR_SPIFFE_ID, ID)
+        assertThat(rep.getAttributes()).containsEntry(PackClientAttributes.SPIFFE_BINDING, ID)
                 .containsEntry("spiffe.registration", "attested");
         assertThat(rep.getClientAuthenticatorType()).isEqualTo(RegistrationRequest.SPIFFE_AUTHENTICATOR);
         assertThat(rep.isPublicClient()).isFalse();
@@ -88,7 +89,7 @@ class RegistrationRequestTest {
     void dcrm06_anUnattestedRequestBindsNothingAndLeavesTheAuthenticator() {
         ClientRepresentation rep = client(Map.of());
         request("{\"software_id\":\"sw-1\"}", null, null, "web").applyTo(rep);
-        assertThat(rep.getAttributes()).doesNotContainKeys(RegistrationRequest.ATTR_SPIFFE_ID, "spiffe.registration");
+        assertThat(rep.getAttributes()).doesNotContainKeys(PackClientAttributes.SPIFFE_BINDING, "spiffe.registration");
         assertThat(rep.getClientAuthenticatorType()).isEqualTo("client-jwt");
         assertThat(rep.isFullScopeAllowed()).isTrue();
     }

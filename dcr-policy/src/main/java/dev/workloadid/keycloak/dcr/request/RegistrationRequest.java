@@ -1,4 +1,4 @@
-package dev.workloadid.keycloak.dcr.endpoint;
+package dev.workloadid.keycloak.dcr.request;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
@@ -28,15 +28,6 @@ public final class RegistrationRequest {
     /** Where a pack policy leaves its RFC 7591 error for the endpoint (policy exceptions lose their type). */
     public static final String ERROR_ATTRIBUTE = RegistrationRequest.class.getName() + ".error";
 
-    /** Client attributes the pack keeps. */
-    public static final String ATTR_SOFTWARE_ID = PackClientAttributes.SOFTWARE_ID;
-    public static final String ATTR_SOFTWARE_VERSION = PackClientAttributes.SOFTWARE_VERSION;
-    public static final String ATTR_SOFTWARE_STATEMENT = PackClientAttributes.SOFTWARE_STATEMENT;
-    public static final String ATTR_STATEMENT_ISSUER = PackClientAttributes.STATEMENT_ISSUER;
-    public static final String ATTR_APPLICATION_TYPE = PackClientAttributes.APPLICATION_TYPE;
-    /** The SPIFFE authenticator's binding attribute (Keycloak's always-searchable federated subject). */
-    public static final String ATTR_SPIFFE_ID = PackClientAttributes.SPIFFE_BINDING;
-    public static final String ATTR_PKCE = "pkce.code.challenge.method";
     public static final String SPIFFE_AUTHENTICATOR = dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID;
     public static final String SPIFFE_AUTH_METHOD = dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID_METHOD;
 
@@ -86,7 +77,7 @@ public final class RegistrationRequest {
             }
         }
         return new RegistrationRequest(RegistrationMetadata.of(node), null, null,
-                sourceAddress(session), attributes.get(ATTR_APPLICATION_TYPE));
+                sourceAddress(session), attributes.get(PackClientAttributes.APPLICATION_TYPE));
     }
 
     /**
@@ -142,15 +133,15 @@ public final class RegistrationRequest {
     }
 
     /** Puts what the pack keeps into the client about to be created or updated. */
-    void applyTo(ClientRepresentation rep) {
+    public void applyTo(ClientRepresentation rep) {
         Map<String, String> attributes = rep.getAttributes() == null ? new HashMap<>() : new HashMap<>(rep.getAttributes());
-        put(attributes, ATTR_SOFTWARE_ID, softwareId());
-        put(attributes, ATTR_SOFTWARE_VERSION, metadata.text(RegistrationMetadata.SOFTWARE_VERSION));
-        put(attributes, ATTR_SOFTWARE_STATEMENT, statement == null ? null : statement.raw());
-        put(attributes, ATTR_STATEMENT_ISSUER, statement == null ? null : statement.issuer());
-        put(attributes, ATTR_APPLICATION_TYPE, applicationType);
+        put(attributes, PackClientAttributes.SOFTWARE_ID, softwareId());
+        put(attributes, PackClientAttributes.SOFTWARE_VERSION, metadata.text(RegistrationMetadata.SOFTWARE_VERSION));
+        put(attributes, PackClientAttributes.SOFTWARE_STATEMENT, statement == null ? null : statement.raw());
+        put(attributes, PackClientAttributes.STATEMENT_ISSUER, statement == null ? null : statement.issuer());
+        put(attributes, PackClientAttributes.APPLICATION_TYPE, applicationType);
         if (attestedSpiffeId != null) {
-            attributes.put(ATTR_SPIFFE_ID, attestedSpiffeId);
+            attributes.put(PackClientAttributes.SPIFFE_BINDING, attestedSpiffeId);
             // Marks the client as a workload's own: wi-spiffe-binding keeps it workload-only on every endpoint.
             attributes.put(SpiffeBindingRules.REGISTRATION_ATTRIBUTE, SpiffeBindingRules.ATTESTED);
             rep.setClientAuthenticatorType(SPIFFE_AUTHENTICATOR);
