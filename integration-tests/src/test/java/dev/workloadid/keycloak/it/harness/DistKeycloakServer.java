@@ -97,7 +97,7 @@ final class DistKeycloakServer implements KeycloakServer {
         }
     }
 
-    private static void installProviders(Path from, Path to) throws IOException {
+    static void installProviders(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> old = Files.list(to)) {
             for (Path jar : old.filter(p -> p.getFileName().toString().startsWith("keycloak-wi-")).toList()) {
@@ -137,6 +137,14 @@ final class DistKeycloakServer implements KeycloakServer {
     @Override
     public java.util.Optional<URI> managementUrl() {
         return java.util.Optional.of(managementUrl);
+    }
+
+    @Override
+    public java.util.OptionalLong pid() {
+        // kc.sh execs java; look among descendants too in case a wrapper shell stays around.
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst();
     }
 
     @Override
@@ -216,7 +224,7 @@ final class DistKeycloakServer implements KeycloakServer {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
