@@ -98,14 +98,19 @@ final class DistKeycloakServer implements KeycloakServer {
     }
 
     static void installProviders(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> old = Files.list(to)) {
+        removeProviders(to);
+        for (Map.Entry<String, Path> jar : packJars(from).entrySet()) {
+            Files.copy(jar.getValue(), to.resolve(jar.getKey()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes the pack's JARs (keycloak-wi-*) from a providers directory, creating it if missing. */
+    static void removeProviders(Path providers) throws IOException {
+        Files.createDirectories(providers);
+        try (Stream<Path> old = Files.list(providers)) {
             for (Path jar : old.filter(p -> p.getFileName().toString().startsWith("keycloak-wi-")).toList()) {
                 Files.delete(jar);
             }
-        }
-        for (Map.Entry<String, Path> jar : packJars(from).entrySet()) {
-            Files.copy(jar.getValue(), to.resolve(jar.getKey()), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -32,6 +32,9 @@ public final class DistStartup {
         try {
             if (withPack) {
                 DistKeycloakServer.installProviders(config.providersDir(), home.resolve("providers"));
+            } else {
+                // The source may hold the pack already (the shared test server installs it there).
+                DistKeycloakServer.removeProviders(home.resolve("providers"));
             }
             return new DistStartup(home, config.workDir().resolve("startup-" + name + ".log"));
         } catch (IOException e) {

@@ -181,15 +181,30 @@ public final class Spiffe {
     }
 
     /**
-     * Creates many clients fast: Keycloak's partial import, {@code batch} clients per request (each
-     * batch one transaction; service-account users included). Fails on the first refused batch.
+     * Creates many clients fast: Keycloak's partial import, {@code batch} clients per request. Partial
+     * import does not create the service-account user a {@code serviceAccountsEnabled} client needs
+     * for client_credentials, so a second request per batch imports those users, linked by
+     * {@code serviceAccountClientId}. Fails on the first refused request.
      */
     public static void importClients(AdminClient admin, String realm, List<? extends JsonNode> clients, int batch) {
         for (int from = 0; from < clients.size(); from += batch) {
+            List<? extends JsonNode> slice = clients.subList(from, Math.min(clients.size(), from + batch));
             ObjectNode body = Http.JSON.createObjectNode().put("ifResourceExists", "FAIL");
             ArrayNode array = body.putArray("clients");
-            clients.subList(from, Math.min(clients.size(), from + batch)).forEach(array::add);
+            slice.forEach(array::add);
             AdminClient.expect(admin.post("/realms/" + realm + "/partialImport", body), 200);
+            ObjectNode users = Http.JSON.createObjectNode().put("ifResourceExists", "FAIL");
+            ArrayNode userArray = users.putArray("users");
+            for (JsonNode client : slice) {
+                if (client.path("serviceAccountsEnabled").asBoolean(false)) {
+                    String clientId = client.get("clientId").asText();
+                    userArray.addObject().put("username", "service-account-" + clientId.toLowerCase(Locale.ROOT))
+                            .put("enabled", true).put("serviceAccountClientId", clientId);
+                }
+            }
+            if (!userArray.isEmpty()) {
+                AdminClient.expect(admin.post("/realms/" + realm + "/partialImport", users), 200);
+            }
         }
     }
 
