@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.x509;
 
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,9 +20,9 @@ import java.util.Map;
  * <ul>
  *   <li>the key is a SHA-256 over the exact DER encodings of the path, in order, each length-prefixed,
  *       so any other certificate, order or length misses;</li>
- *   <li>the key holds the authorities collection itself, compared by identity: each bundle snapshot
- *       has its own, so a replaced bundle (rotation, refresh, removed authority) misses, and the old
- *       entries are unreachable and age out of the bound;</li>
+ *   <li>the key names the authorities collection itself, compared by identity (held weakly): each
+ *       bundle snapshot has its own, so a replaced bundle (rotation, refresh, removed authority)
+ *       misses, and the old entries can never match again and age out of the bound;</li>
  *   <li>an entry answers only while the clock is inside every path certificate's validity and the
  *       anchor's (from the latest notBefore up to, not including, the earliest notAfter), so it
  *       never outlives the leaf;</li>
@@ -29,7 +30,7 @@ import java.util.Map;
  * </ul>
  * Revocation is off in the validation it stands for (SVIDs are short-lived), so nothing else can
  * change the outcome. At most {@code maxEntries} entries, least recently used dropped first; each
- * holds a digest and two instants, never the certificates. Thread-safe.
+ * holds a digest, a weak reference and two instants, never the certificates. Thread-safe.
  */
 public final class PkixResultCache {
 
@@ -52,24 +53,33 @@ public final class PkixResultCache {
         };
     }
 
-    /** Identifies one path validated against one snapshot of authorities. */
+    /**
+     * Identifies one path validated against one snapshot of authorities. The snapshot is held weakly:
+     * a replaced bundle is not kept alive by entries that can never match again.
+     */
     public static final class Key {
         private final ByteBuffer digest;
-        private final Object authorities;
+        private final WeakReference<Object> authorities;
+        private final int authoritiesHash;
 
         private Key(byte[] digest, Object authorities) {
             this.digest = ByteBuffer.wrap(digest);
-            this.authorities = authorities;
+            this.authorities = new WeakReference<>(authorities);
+            this.authoritiesHash = System.identityHashCode(authorities);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.authorities == authorities && k.digest.equals(digest);
+            if (!(o instanceof Key k) || k.authoritiesHash != authoritiesHash || !k.digest.equals(digest)) {
+                return false;
+            }
+            Object mine = authorities.get();
+            return mine != null && mine == k.authorities.get();
         }
 
         @Override
         public int hashCode() {
-            return digest.hashCode() * 31 + System.identityHashCode(authorities);
+            return digest.hashCode() * 31 + authoritiesHash;
         }
     }
 

@@ -180,6 +180,9 @@ public final class Spiffe {
         return client;
     }
 
+    /** Clients per partial-import request: small enough to answer within the admin client's 30 s on a loaded machine. */
+    public static final int IMPORT_BATCH = Integer.getInteger("wi.bench.scale.import-batch", 50);
+
     /**
      * Creates many clients fast: Keycloak's partial import, {@code batch} clients per request. Partial
      * import does not create the service-account user a {@code serviceAccountsEnabled} client needs

@@ -66,7 +66,6 @@ class SpiffeScaleBenchmarkIT {
     static final int TRUST_DOMAINS = Math.max(1, Integer.getInteger("wi.bench.scale.trust-domains", 10));
     static final int WORKLOADS = Integer.getInteger("wi.bench.scale.workloads", 1000);
     static final int FIRST_USES = Integer.getInteger("wi.bench.scale.first-uses", CLIENTS);
-    static final int IMPORT_BATCH = 250;
     private static final String NAME = "spiffe-scale";
 
     @Test
@@ -89,13 +88,13 @@ class SpiffeScaleBenchmarkIT {
                     clients.add(Spiffe.spiffeClient("w-" + i, measured.spiffeId("/w/" + i)));
                 }
                 long t0 = System.nanoTime();
-                Spiffe.importClients(admin, realm, clients, IMPORT_BATCH);
+                Spiffe.importClients(admin, realm, clients, Spiffe.IMPORT_BATCH);
                 setup.append(String.format("- realm of %d registered clients + %d patterns: %d clients imported in %.1f s%n",
                         size, PATTERNS, clients.size(), (System.nanoTime() - t0) / 1e9));
             }
             free = admin.createRealm("scale-free");
             trustDomains(admin, free, domains, true);
-            Spiffe.importClients(admin, free, patternClients(domains), IMPORT_BATCH);
+            Spiffe.importClients(admin, free, patternClients(domains), Spiffe.IMPORT_BATCH);
 
             // Correctness first: the first registered workload of every realm gets its own client.
             for (String realm : sized.values()) {

@@ -64,7 +64,7 @@ class X509SvidScaleBenchmarkIT {
                     client.putObject("attributes").put(SpiffeClients.SPIFFE_ID_ATTRIBUTE, idOf(i));
                     clients.add(client);
                 }
-                Spiffe.importClients(admin, realm, clients, 250);
+                Spiffe.importClients(admin, realm, clients, Spiffe.IMPORT_BATCH);
                 // One SVID per client thread, spread over the realm's clients.
                 List<X509SvidIssuer.Svid> svids = new ArrayList<>();
                 for (int t = 0; t < BenchmarkRounds.THREADS; t++) {
