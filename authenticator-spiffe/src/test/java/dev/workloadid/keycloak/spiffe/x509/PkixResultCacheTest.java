@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.x509;
 
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.testing.MutableClock;
 import io.spiffe.spiffeid.TrustDomain;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,8 +68,8 @@ class PkixResultCacheTest {
         // Past notAfter the validator runs PKIX again, which refuses, and nothing is remembered.
         clock.now = notAfter.plusSeconds(1);
         assertThatThrownBy(() -> validator.validate(svid.chain(), trusting(SNAPSHOT)))
-                .isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason()).isEqualTo(X509SvidException.Reason.EXPIRED));
+                .isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why()).isEqualTo(SvidRejectedException.Reason.EXPIRED));
         assertThat(cache.size()).isZero();
     }
 
@@ -110,8 +111,8 @@ class PkixResultCacheTest {
         X509SvidIssuer.Svid svid = TD_ONE.svid("/revoked-ca").issue();
         validator.validate(svid.chain(), trusting(SNAPSHOT));
         assertThatThrownBy(() -> validator.validate(svid.chain(), trusting(List.of(TD_OTHER.root()))))
-                .isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason()).isEqualTo(X509SvidException.Reason.PATH_INVALID));
+                .isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why()).isEqualTo(SvidRejectedException.Reason.PATH_INVALID));
     }
 
     @Test
@@ -133,7 +134,7 @@ class PkixResultCacheTest {
         for (X509SvidIssuer.Svid svid : refused) {
             for (int attempt = 0; attempt < 2; attempt++) {
                 assertThatThrownBy(() -> validator.validate(svid.chain(), trusting(SNAPSHOT)))
-                        .isInstanceOf(X509SvidException.class);
+                        .isInstanceOf(SvidRejectedException.class);
             }
             assertThat(cached(svid, SNAPSHOT)).isFalse();
         }
@@ -147,9 +148,9 @@ class PkixResultCacheTest {
         X509SvidIssuer.Svid svid = TD_ONE.svid("/still-checked").issue();
         validator.validate(svid.chain(), trusting(SNAPSHOT));
         assertThatThrownBy(() -> validator.validate(svid.chain(), td -> null))
-                .isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason())
-                        .isEqualTo(X509SvidException.Reason.UNKNOWN_TRUST_DOMAIN));
+                .isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why())
+                        .isEqualTo(SvidRejectedException.Reason.UNKNOWN_TRUST_DOMAIN));
     }
 
     @Test
