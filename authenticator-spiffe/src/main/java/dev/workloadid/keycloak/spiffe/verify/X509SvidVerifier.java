@@ -3,6 +3,7 @@ package dev.workloadid.keycloak.spiffe.verify;
 import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.trust.BundleUnavailableException;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
+import dev.workloadid.keycloak.spiffe.x509.PkixResultCache;
 import dev.workloadid.keycloak.spiffe.x509.ValidatedX509Svid;
 import dev.workloadid.keycloak.spiffe.x509.X509SvidValidator;
 import io.spiffe.spiffeid.SpiffeId;
@@ -21,7 +22,9 @@ import java.util.List;
 public final class X509SvidVerifier {
 
     private static final Logger LOG = Logger.getLogger(X509SvidVerifier.class);
-    private static final X509SvidValidator VALIDATOR = new X509SvidValidator();
+    // The path cache is keyed by the bundle snapshot's authorities object, so it needs no realm scoping.
+    private static final X509SvidValidator VALIDATOR = new X509SvidValidator(java.time.Clock.systemUTC(),
+            new PkixResultCache(PkixResultCache.DEFAULT_MAX_ENTRIES));
 
     private final RealmTrust trust;
 

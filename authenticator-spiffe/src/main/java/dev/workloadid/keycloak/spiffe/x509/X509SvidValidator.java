@@ -12,11 +12,13 @@ import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
+import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -48,7 +50,9 @@ import java.util.function.Function;
  *       are short-lived) with the X.509 authorities of the SPIFFE ID's own trust domain as the only
  *       trust anchors; validity periods are part of it. The system trust store is never consulted.</li>
  * </ol>
- * Thread-safe and stateless apart from its clock.
+ * Thread-safe and stateless apart from its clock and, when given one, its {@link PkixResultCache}: a
+ * path that passed the last step against the same snapshot of authorities, all its certificates still
+ * valid, skips PKIX; every other rule runs on every call.
  */
 public final class X509SvidValidator {
 
@@ -63,9 +67,16 @@ public final class X509SvidValidator {
     private static final int KU_CRL_SIGN = 6;
 
     private final Clock clock;
+    private final PkixResultCache pathCache;
 
     public X509SvidValidator(Clock clock) {
+        this(clock, null);
+    }
+
+    /** @param pathCache remembers successful path validations; null validates every path */
+    public X509SvidValidator(Clock clock, PkixResultCache pathCache) {
         this.clock = clock;
+        this.pathCache = pathCache;
     }
 
     public X509SvidValidator() {
@@ -203,6 +214,11 @@ public final class X509SvidValidator {
         while (path.size() > 1 && anchors.contains(path.get(path.size() - 1))) {
             path.remove(path.size() - 1);
         }
+        Instant now = clock.instant();
+        PkixResultCache.Key key = pathCache == null ? null : pathCache.key(path, anchors);
+        if (pathCache != null && pathCache.validated(key, now)) {
+            return path;
+        }
         Set<TrustAnchor> trust = new HashSet<>();
         for (X509Certificate anchor : anchors) {
             trust.add(new TrustAnchor(anchor, null));
@@ -211,8 +227,12 @@ public final class X509SvidValidator {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
             PKIXParameters params = new PKIXParameters(trust);
             params.setRevocationEnabled(false);
-            params.setDate(Date.from(clock.instant()));
-            CertPathValidator.getInstance("PKIX").validate(certPath, params);
+            params.setDate(Date.from(now));
+            PKIXCertPathValidatorResult result =
+                    (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(certPath, params);
+            if (pathCache != null) {
+                pathCache.remember(key, path, result.getTrustAnchor().getTrustedCert(), now);
+            }
             return path;
         } catch (CertPathValidatorException e) {
             throw pathFailure(e, path, trustDomain);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds;
+import dev.workloadid.keycloak.it.harness.BenchmarkSummary;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds.Method;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds.Result;
 import dev.workloadid.keycloak.it.harness.Http;
@@ -109,6 +110,13 @@ class CimdAuthorizationBenchmarkIT {
             }
 
             BenchmarkRounds.publish("cimd-authorization.md", report(results, warmFetches, coldRuns, loadBefore));
+            Result urlResult = results.get(URL_CLIENT);
+            Result ordinaryResult = results.get(ORDINARY);
+            BenchmarkSummary.ratio("cimd-authorization", "warm URL client mean latency", urlResult.meanMillis(),
+                    ordinaryResult.meanMillis(), "ms", BenchmarkSummary.Target.AT_MOST, 1.05,
+                    "vs pre-registered client; per round " + BenchmarkRounds.roundRange(urlResult, ordinaryResult, true));
+            BenchmarkSummary.value("cimd-authorization", "cold first use mean",
+                    coldRuns.stream().mapToLong(c -> c[0]).average().orElse(0) / 1e6, "ms", coldRuns.size() + " fresh URLs");
             results.forEach((name, r) -> assertThat(r.failures.get()).as(name + ": " + r.lastFailure).isZero());
             results.forEach((name, r) -> assertThat(r.ok.get()).as(name).isPositive());
             assertThat(warmFetches).as("a warm URL client is never fetched again (max-age 3600)").isEqualTo(1);

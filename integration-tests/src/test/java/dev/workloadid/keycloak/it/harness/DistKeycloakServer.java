@@ -97,15 +97,20 @@ final class DistKeycloakServer implements KeycloakServer {
         }
     }
 
-    private static void installProviders(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> old = Files.list(to)) {
+    static void installProviders(Path from, Path to) throws IOException {
+        removeProviders(to);
+        for (Map.Entry<String, Path> jar : packJars(from).entrySet()) {
+            Files.copy(jar.getValue(), to.resolve(jar.getKey()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes the pack's JARs (keycloak-wi-*) from a providers directory, creating it if missing. */
+    static void removeProviders(Path providers) throws IOException {
+        Files.createDirectories(providers);
+        try (Stream<Path> old = Files.list(providers)) {
             for (Path jar : old.filter(p -> p.getFileName().toString().startsWith("keycloak-wi-")).toList()) {
                 Files.delete(jar);
             }
-        }
-        for (Map.Entry<String, Path> jar : packJars(from).entrySet()) {
-            Files.copy(jar.getValue(), to.resolve(jar.getKey()), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -137,6 +142,14 @@ final class DistKeycloakServer implements KeycloakServer {
     @Override
     public java.util.Optional<URI> managementUrl() {
         return java.util.Optional.of(managementUrl);
+    }
+
+    @Override
+    public java.util.OptionalLong pid() {
+        // kc.sh execs java; look among descendants too in case a wrapper shell stays around.
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst();
     }
 
     @Override
@@ -216,7 +229,7 @@ final class DistKeycloakServer implements KeycloakServer {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

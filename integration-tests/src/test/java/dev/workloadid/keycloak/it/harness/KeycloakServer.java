@@ -21,6 +21,11 @@ public interface KeycloakServer extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** The process id of Keycloak's JVM, when it runs on this machine as a process of this test run (dist backend). */
+    default java.util.OptionalLong pid() {
+        return java.util.OptionalLong.empty();
+    }
+
     String adminUsername();
 
     String adminPassword();

@@ -60,7 +60,7 @@ public final class KeycloakServers {
                 SpiffeX509Authorities.shared(config.workDir(), ca), "keycloak-" + name + ".log", extraArgs, realmFiles);
     }
 
-    private static void copyDistribution(Path from, Path to) {
+    static void copyDistribution(Path from, Path to) {
         if (Files.isExecutable(to.resolve("bin/kc.sh"))) {
             return;
         }
