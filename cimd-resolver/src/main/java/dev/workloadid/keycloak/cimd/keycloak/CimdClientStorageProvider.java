@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * the client authenticators). For an HTTPS URL in a realm with URL client_ids switched on, it
  * checks the URL, fetches and validates the document once per node (concurrent first uses wait for
  * that one fetch), creates the persisted client and returns it. From then on the database lookup
- * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current.
+ * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current,
+ * and a use after the document's lifetime has it revalidated at once ({@link StaleUseListenerFactory}).
+ * The fetch-validate-create core is {@link FirstUse}; what it runs with, the node's {@link CimdResolver}.
  *
  * <p>A refusal returns no client, so each endpoint answers with its own "unknown client" error
  * ({@code invalid_client}); the reason goes to a {@code CLIENT_REGISTER_ERROR} event and the log.

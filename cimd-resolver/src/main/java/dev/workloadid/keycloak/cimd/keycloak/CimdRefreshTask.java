@@ -29,7 +29,8 @@ import java.util.Optional;
  * client without user sessions for the realm's idle time is deleted. In a realm whose settings are
  * gone, switched off or invalid, every enabled document client is disabled (and judged afresh once
  * they are back). Clients an administrator disabled are left alone (see
- * {@link DocumentClients#disabledByAdmin}).
+ * {@link DocumentClients#disabledByAdmin}). The same pass over one client also runs at once, in the
+ * background, when a client is used after its lifetime ({@link #revalidateNow}).
  */
 final class CimdRefreshTask implements ScheduledTask {
 

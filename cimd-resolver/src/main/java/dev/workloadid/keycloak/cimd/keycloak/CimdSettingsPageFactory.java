@@ -1,18 +1,15 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.RealmSettingsPageFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
 import org.jboss.logging.Logger;
-import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.services.ui.extend.UiPageProvider;
-import org.keycloak.services.ui.extend.UiPageProviderFactory;
 import org.keycloak.storage.client.ClientStorageProvider;
 
 import java.util.List;
@@ -28,17 +25,19 @@ import java.util.Optional;
  * the client registration policy {@value ReservedClientIdsPolicyFactory#ID} to both policy sets, so no
  * registration endpoint can create a client that takes a document's URL first (it stays on delete).
  */
-public final class CimdSettingsPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+public final class CimdSettingsPageFactory extends RealmSettingsPageFactory {
 
     public static final String ID = "wi-cimd-settings";
-    public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
     private static final Logger LOG = Logger.getLogger(CimdSettingsPageFactory.class);
-    /** What a save adds to the realm; also run for realms that arrive as files. */
-    private static final CimdRealmSetup SETUP = new CimdRealmSetup();
+
+    /** What a save adds to the realm ({@link CimdRealmSetup}); also run for realms that arrive as files. */
+    public CimdSettingsPageFactory() {
+        super(new CimdRealmSetup());
+    }
 
     /** The realm's settings component (the first one, if an admin made several). */
     static Optional<ComponentModel> component(RealmModel realm) {
-        return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> ID.equals(c.getProviderId())).findFirst();
+        return entries(realm, ID).findFirst();
     }
 
     /** The realm's settings if URL client_ids are switched on there, else empty. */
@@ -84,16 +83,6 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
         String hosts = anyPublicHost ? "any public host" : allowed.isEmpty() ? "no host allowed yet" : String.join(", ", allowed);
         String except = denied.isEmpty() ? "" : " except " + String.join(", ", denied);
         return (enabled ? "On: " : "Off: ") + hosts + except;
-    }
-
-    @Override
-    public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        SETUP.reconcile(session, realm);
-    }
-
-    @Override
-    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        SETUP.reconcile(session, realm);
     }
 
     @Override
@@ -200,17 +189,4 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
             .helpText("New URL client IDs are refused while the realm has this many document clients "
                     + "(0 = no limit; at most 1000000); existing ones keep working.").add()
             .build();
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        SETUP.register(factory);
-    }
-
-    @Override
-    public void close() {
-    }
 }

@@ -26,9 +26,12 @@ public final class StaleUseListenerFactory implements EventListenerProviderFacto
 
     public static final String ID = "wi-cimd-stale-use";
 
+    /** The lookup factory, which owns the resolver and the background pool; found once, at start. */
+    private CimdClientStorageProviderFactory storage;
+
     @Override
-    public EventListenerProvider create(KeycloakSession session) {
-        return new Listener(session);
+    public String getId() {
+        return ID;
     }
 
     /** Heard in every realm without being added to its event listeners. */
@@ -38,28 +41,32 @@ public final class StaleUseListenerFactory implements EventListenerProviderFacto
     }
 
     @Override
-    public void init(Config.Scope config) {
+    public EventListenerProvider create(KeycloakSession session) {
+        return new Listener(session, storage);
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        if (factory.getProviderFactory(ClientStorageProvider.class, CimdClientStorageProviderFactory.ID)
+                instanceof CimdClientStorageProviderFactory found) {
+            storage = found;
+        }
+    }
+
+    @Override
+    public void init(Config.Scope config) {
     }
 
     @Override
     public void close() {
     }
 
-    @Override
-    public String getId() {
-        return ID;
-    }
-
-    private record Listener(KeycloakSession session) implements EventListenerProvider {
+    private record Listener(KeycloakSession session, CimdClientStorageProviderFactory storage) implements EventListenerProvider {
 
         @Override
         public void onEvent(Event event) {
             String clientId = event.getClientId();
-            if (clientId == null || !clientId.startsWith("https://") || event.getRealmId() == null) {
+            if (storage == null || clientId == null || !clientId.startsWith("https://") || event.getRealmId() == null) {
                 return;
             }
             RealmModel realm = session.realms().getRealm(event.getRealmId());
@@ -72,10 +79,7 @@ public final class StaleUseListenerFactory implements EventListenerProviderFacto
                     || DocumentClients.disabledByAdmin(client) || !DocumentClients.revalidationDue(client, Instant.now())) {
                 return;
             }
-            if (session.getKeycloakSessionFactory().getProviderFactory(ClientStorageProvider.class,
-                    CimdClientStorageProviderFactory.ID) instanceof CimdClientStorageProviderFactory storage) {
-                storage.revalidateSoon(session.getKeycloakSessionFactory(), realm, client);
-            }
+            storage.revalidateSoon(session.getKeycloakSessionFactory(), realm, client);
         }
 
         @Override
