@@ -21,6 +21,8 @@ import java.util.Set;
 final class FirstUse {
 
     private static final Logger LOG = Logger.getLogger(FirstUse.class);
+    /** Session attribute prefix: this request fetched the document (see {@link #fetchedInThisRequest}). */
+    private static final String FETCHED = "wi-cimd.fetched:";
     /** Lookups of the URL being created, from inside the creation (Keycloak re-reads clients). */
     private static final ThreadLocal<Set<String>> RESOLVING = ThreadLocal.withInitial(HashSet::new);
 
@@ -48,6 +50,14 @@ final class FirstUse {
                 resolving.remove(url);
             }
         }
+    }
+
+    /**
+     * Whether this request fetched the document itself: its own use is then no reason to fetch it
+     * again, however long the fetch took compared with the document's lifetime.
+     */
+    static boolean fetchedInThisRequest(KeycloakSession session, RealmModel realm, String url) {
+        return session.getAttribute(FETCHED + CimdResolver.key(realm, url)) != null;
     }
 
     /**
@@ -94,6 +104,7 @@ final class FirstUse {
             return false;
         }
         DocumentFetcher.Outcome outcome = resolver.fetch(url, settings, null);
+        session.setAttribute(FETCHED + CimdResolver.key(realm, url), Boolean.TRUE);
         resolver.failures().succeeded(CimdResolver.key(realm, url));
         DocumentClients.Creation creation = withoutResolving(url, () -> DocumentClients.createInOwnTransaction(session,
                 realm, settings, outcome, resolver.clientCount(), resolver.creationLock()));

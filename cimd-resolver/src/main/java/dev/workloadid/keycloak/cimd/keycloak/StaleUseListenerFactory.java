@@ -76,7 +76,8 @@ public final class StaleUseListenerFactory implements EventListenerProviderFacto
             // Only the stored client: a URL the database does not know is the lookup provider's business.
             ClientModel client = FirstUse.withoutResolving(clientId, () -> session.clients().getClientByClientId(realm, clientId));
             if (!DocumentClients.isManaged(client) || !DocumentClients.sameClientId(clientId, client.getClientId())
-                    || DocumentClients.disabledByAdmin(client) || !DocumentClients.revalidationDue(client, Instant.now())) {
+                    || DocumentClients.disabledByAdmin(client) || !DocumentClients.revalidationDue(client, Instant.now())
+                    || FirstUse.fetchedInThisRequest(session, realm, clientId)) {
                 return;
             }
             storage.revalidateSoon(session.getKeycloakSessionFactory(), realm, client);
