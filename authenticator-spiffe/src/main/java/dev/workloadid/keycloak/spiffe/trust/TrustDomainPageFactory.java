@@ -1,16 +1,13 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
+import dev.workloadid.keycloak.common.keycloak.RealmSettingsPageFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
-import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.services.ui.extend.UiPageProvider;
-import org.keycloak.services.ui.extend.UiPageProviderFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -20,12 +17,14 @@ import java.util.Map;
  * component (providerType {@code org.keycloak.services.ui.extend.UiPageProvider}, providerId
  * {@value #ID}), so admin REST, realm export/import and every cluster node see the same list.
  */
-public final class TrustDomainPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+public final class TrustDomainPageFactory extends RealmSettingsPageFactory {
 
     public static final String ID = TrustDomainComponents.PROVIDER_ID;
-    /** What a save adds to the realm; also run for realms that arrive as files. */
-    private static final TrustDomainRealmSetup SETUP = new TrustDomainRealmSetup();
-    public static final String PROVIDER_TYPE = TrustDomainComponents.PROVIDER_TYPE;
+
+    /** What a save adds to the realm ({@link TrustDomainRealmSetup}); also run for realms that arrive as files. */
+    public TrustDomainPageFactory() {
+        super(new TrustDomainRealmSetup());
+    }
 
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
@@ -69,16 +68,6 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
         } catch (IllegalArgumentException e) {
             return null; // an invalid entry names no trust domain; the lookup skips it too
         }
-    }
-
-    @Override
-    public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        SETUP.reconcile(session, realm);
-    }
-
-    @Override
-    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        SETUP.reconcile(session, realm);
     }
 
     @Override
@@ -170,17 +159,4 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
             .helpText("SPIFFE IDs, or patterns ending in /*, of this trust domain that may register themselves. Needed "
                     + "when attested registration is on.").add()
             .build();
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        SETUP.register(factory);
-    }
-
-    @Override
-    public void close() {
-    }
 }

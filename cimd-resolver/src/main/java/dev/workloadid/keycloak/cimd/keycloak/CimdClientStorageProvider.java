@@ -2,7 +2,6 @@ package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.document.DocumentRejectedException;
 import dev.workloadid.keycloak.cimd.metrics.CimdMeters;
-import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
 import dev.workloadid.keycloak.cimd.resolve.Refusal;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
@@ -23,10 +22,8 @@ import org.keycloak.storage.client.ClientStorageProvider;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
@@ -36,7 +33,9 @@ import java.util.stream.Stream;
  * the client authenticators). For an HTTPS URL in a realm with URL client_ids switched on, it
  * checks the URL, fetches and validates the document once per node (concurrent first uses wait for
  * that one fetch), creates the persisted client and returns it. From then on the database lookup
- * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current.
+ * finds the client and this provider is not asked again; {@link CimdRefreshTask} keeps it current,
+ * and a use after the document's lifetime has it revalidated at once ({@link StaleUseListenerFactory}).
+ * The fetch-validate-create core is {@link FirstUse}; what it runs with, the node's {@link CimdResolver}.
  *
  * <p>A refusal returns no client, so each endpoint answers with its own "unknown client" error
  * ({@code invalid_client}); the reason goes to a {@code CLIENT_REGISTER_ERROR} event and the log.
@@ -47,20 +46,20 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
     private static final Logger LOG = Logger.getLogger(CimdClientStorageProvider.class);
     /** RFC 7591's error code, used as the Keycloak event error. */
     static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
-    /** Lookups of the URL being created, from inside the creation (Keycloak re-reads clients). */
-    private static final ThreadLocal<Set<String>> RESOLVING = ThreadLocal.withInitial(HashSet::new);
 
     private final KeycloakSession session;
-    private final CimdClientStorageProviderFactory factory;
+    private final CimdResolver resolver;
+    private final FirstUse firstUse;
 
-    CimdClientStorageProvider(KeycloakSession session, CimdClientStorageProviderFactory factory) {
+    CimdClientStorageProvider(KeycloakSession session, CimdResolver resolver) {
         this.session = session;
-        this.factory = factory;
+        this.resolver = resolver;
+        this.firstUse = new FirstUse(session, resolver);
     }
 
     @Override
     public ClientModel getClientByClientId(RealmModel realm, String clientId) {
-        if (!ClientIdUrl.looksLikeUrl(clientId) || RESOLVING.get().contains(clientId)) {
+        if (!ClientIdUrl.looksLikeUrl(clientId) || FirstUse.underWay(clientId)) {
             return null;
         }
         Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
@@ -73,22 +72,23 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         } catch (UrlRuleException e) {
             return refuse(realm, clientId, new Refusal(e.rule(), "invalid_client", e.getMessage()), true);
         }
-        FailureThrottle.Failure recent = factory.failures().recent(realm.getId() + " " + clientId);
+        String key = CimdResolver.key(realm, clientId);
+        FailureThrottle.Failure recent = resolver.failures().recent(key);
         if (recent != null) {
             CimdMeters.cacheHit(realm.getName(), "negative");
             return refuse(realm, clientId, new Refusal("CIMD-34", recent.oauthError(), recent.description()
                     + " (not fetched again before " + recent.retryAfter() + ")"), false);
         }
         CimdSettings s = settings.get();
-        Refusal full = realmFull(realm, s);
+        Refusal full = firstUse.realmFull(realm, s);
         if (full != null) {
             return refuse(realm, clientId, full, false);
         }
         Duration wait = s.totalTimeout().multipliedBy(3).plusSeconds(5);
         try {
-            factory.singleFlight().run(realm.getId() + " " + clientId, wait, () -> resolve(realm, s, clientId));
+            resolver.firstUses().run(key, wait, () -> created(realm, clientId, firstUse.create(realm, s, clientId)));
         } catch (DocumentRejectedException e) {
-            factory.failures().failed(realm.getId() + " " + clientId, s.failureRetry(), e.oauthError(), e.getMessage());
+            resolver.failures().failed(key, s.failureRetry(), e.oauthError(), e.getMessage());
             return refuse(realm, clientId, Refusal.of(e), true);
         } catch (TimeoutException e) {
             return refuse(realm, clientId, new Refusal("CIMD-32", "invalid_client", e.getMessage()), true);
@@ -105,64 +105,14 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         return client;
     }
 
-    /**
-     * {@value CimdSettings#MAX_CLIENTS}: a realm that has that many document clients takes no new
-     * URL (existing document clients are found in the database and never get here). Checked before
-     * any fetch, so a full realm fetches nothing; a full count is remembered on this node for the
-     * realm's failure retry time, so a flood of new URLs costs one count per node per interval.
-     */
-    private Refusal realmFull(RealmModel realm, CimdSettings settings) {
-        if (!settings.capped()) {
-            return null;
-        }
-        String key = realm.getId() + " " + CimdSettings.MAX_CLIENTS;
-        FailureThrottle.Failure remembered = factory.failures().recent(key);
-        if (remembered != null) {
-            return new Refusal(CimdSettings.MAX_CLIENTS, remembered.oauthError(), remembered.description());
-        }
-        long count = DocumentClients.countManaged(session, realm, factory.clientCount(), settings.maxDocumentClients());
-        if (count < settings.maxDocumentClients()) {
-            return null;
-        }
-        return full(realm, settings);
-    }
-
-    private Refusal full(RealmModel realm, CimdSettings settings) {
-        String description = "this realm has reached its limit of " + settings.maxDocumentClients()
-                + " document clients (setting " + CimdSettings.MAX_CLIENTS + ")";
-        factory.failures().failed(realm.getId() + " " + CimdSettings.MAX_CLIENTS, settings.failureRetry(), "invalid_client", description);
-        LOG.warnf("Realm %s: %s; new URL client_ids are refused until document clients are removed or the limit is raised",
-                realm.getName(), description);
-        return new Refusal(CimdSettings.MAX_CLIENTS, "invalid_client", description);
-    }
-
-    /** Fetches, validates and creates; runs once per node per URL at a time. */
-    private Boolean resolve(RealmModel realm, CimdSettings settings, String url) throws DocumentRejectedException {
-        if (DocumentClients.local(session, realm, url) != null) {
-            CimdMeters.cacheHit(realm.getName(), "positive");
-            return Boolean.FALSE; // another node (or an earlier flight) created it meanwhile
-        }
-        DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(), null);
-        factory.failures().succeeded(realm.getId() + " " + url);
-        Set<String> resolving = RESOLVING.get();
-        resolving.add(url);
-        DocumentClients.Creation creation;
-        try {
-            creation = DocumentClients.createInOwnTransaction(session, realm, settings, outcome,
-                    factory.clientCount(), factory.creationLock());
-        } finally {
-            resolving.remove(url);
-        }
-        if (creation == DocumentClients.Creation.REALM_FULL) {
-            Refusal full = full(realm, settings);
-            throw new DocumentRejectedException(full.rule(), full.oauthError(), full.detail());
-        }
-        if (creation == DocumentClients.Creation.CREATED) {
+    /** Logs, records and counts a creation (inside the flight, so once however many requests waited). */
+    private Boolean created(RealmModel realm, String url, boolean created) {
+        if (created) {
             LOG.infof("Realm %s: created client for client metadata document %s", realm.getName(), url);
             event(realm, url).detail("cimd", "created").success();
             CimdMeters.documentClientCreated(realm.getName());
         }
-        return creation == DocumentClients.Creation.CREATED;
+        return created;
     }
 
     /**

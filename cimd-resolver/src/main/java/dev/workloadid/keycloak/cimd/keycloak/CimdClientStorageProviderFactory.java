@@ -1,17 +1,18 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
+import dev.workloadid.keycloak.cimd.resolve.BackgroundFlight;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
-import dev.workloadid.keycloak.cimd.resolve.SingleFlight;
-import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.PackFetchers;
 import dev.workloadid.keycloak.common.net.PortList;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
@@ -27,8 +28,10 @@ import java.util.Map;
 
 /**
  * The client storage provider {@value #ID}: Keycloak's ClientStorageManager asks it for every
- * client_id the database does not know, on every endpoint. Holds this node's fetcher, its
- * single-flight map and its failure throttle, and schedules the cluster-wide refresh task.
+ * client_id the database does not know, on every endpoint. Reads its server options and opens this
+ * node's fetcher in one place, builds the {@link CimdResolver} its providers, the refresh task and
+ * the stale-use listener share, owns the small background pool that revalidates documents used
+ * after their lifetime, and schedules the cluster-wide refresh task.
  *
  * <p>Server-wide options ({@code --spi-client-storage--wi-cimd--<option>}); deliberately not realm
  * settings, so a realm administrator cannot point the fetcher at loopback:
@@ -36,40 +39,48 @@ import java.util.Map;
  *   <li>{@code dev-allow-loopback} (false): documents and jwks_uri may resolve to 127.0.0.0/8 or ::1.
  *       Development and tests only; logged loudly at start and on first use.</li>
  *   <li>{@code refresh-interval-seconds} (15): how often expired document clients are revalidated
- *       and idle ones removed, by one node of the cluster at a time.</li>
+ *       and idle ones removed, by one node of the cluster at a time (a client used after its
+ *       lifetime is revalidated at once, see {@link StaleUseListenerFactory}).</li>
  *   <li>{@code allowed-ports} (443): the ports document URLs and their jwks_uri may name.</li>
  * </ul>
  */
 public final class CimdClientStorageProviderFactory
         implements ClientStorageProviderFactory<CimdClientStorageProvider>, ServerInfoAwareProviderFactory {
 
-    private static final String PURPOSE = "client metadata documents";
-
     public static final String ID = "wi-cimd";
+    static final String DEV_ALLOW_LOOPBACK = "dev-allow-loopback";
+    static final String REFRESH_INTERVAL = "refresh-interval-seconds";
+    private static final String PURPOSE = "client metadata documents";
     private static final Logger LOG = Logger.getLogger(CimdClientStorageProviderFactory.class);
+    /** Background revalidations of documents used after their lifetime: threads and waiting places. */
+    private static final int REVALIDATION_THREADS = 2;
+    private static final int REVALIDATION_QUEUE = 256;
 
-    private boolean devAllowLoopback;
-    private PortList allowedPorts = PortList.HTTPS;
-    private long refreshIntervalSeconds = 15;
+    /** The server options, read once in {@link #init}. */
+    private record Options(boolean devAllowLoopback, PortList allowedPorts, long refreshIntervalSeconds) {
+
+        static Options read(Config.Scope config) {
+            return new Options(config.getBoolean(DEV_ALLOW_LOOPBACK, false),
+                    PackFetchers.allowedPorts(config, "--spi-client-storage--" + ID + "--" + PackFetchers.ALLOWED_PORTS),
+                    Math.max(1, config.getLong(REFRESH_INTERVAL, 15L)));
+        }
+    }
+
+    private Options options = new Options(false, PortList.HTTPS, 15);
     private SafeFetcher fetcher;
-    private DocumentFetcher documents;
-    private final SingleFlight<Boolean> singleFlight = new SingleFlight<>();
-    private final FailureThrottle failures = new FailureThrottle(Clock.systemUTC());
-    private final ClientAttributeCount clientCount = new ClientAttributeCount(DocumentClients.MANAGED);
-    /** Serializes this node's count-then-create of document clients (see DocumentClients). */
-    private final Object creationLock = new Object();
+    private BackgroundFlight revalidations;
+    private CimdResolver resolver;
+    private CimdRefreshTask refreshTask;
 
     @Override
     public CimdClientStorageProvider create(KeycloakSession session, ComponentModel model) {
-        return new CimdClientStorageProvider(session, this);
+        return new CimdClientStorageProvider(session, resolver);
     }
 
     @Override
     public void init(Config.Scope config) {
-        devAllowLoopback = config.getBoolean("dev-allow-loopback", false);
-        refreshIntervalSeconds = Math.max(1, config.getLong("refresh-interval-seconds", 15L));
-        allowedPorts = PackFetchers.allowedPorts(config, "--spi-client-storage--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
-        if (devAllowLoopback) {
+        options = Options.read(config);
+        if (options.devAllowLoopback()) {
             LOG.warn("**************************************************************************************");
             LOG.warn("CIMD: dev-allow-loopback=true - client metadata documents and jwks_uri may be fetched");
             LOG.warn("from 127.0.0.0/8 and ::1. DEVELOPMENT ONLY: never enable this in production.");
@@ -80,43 +91,41 @@ public final class CimdClientStorageProviderFactory
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         fetcher = PackFetchers.open(factory, PURPOSE);
-        documents = new DocumentFetcher(fetcher, allowedPorts, Clock.systemUTC());
+        revalidations = new BackgroundFlight("wi-cimd-revalidate", REVALIDATION_THREADS, REVALIDATION_QUEUE);
+        resolver = new CimdResolver(new DocumentFetcher(fetcher, options.allowedPorts(), Clock.systemUTC()),
+                options.devAllowLoopback(), new FailureThrottle(Clock.systemUTC()), revalidations);
+        refreshTask = new CimdRefreshTask(resolver);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
-                long interval = refreshIntervalSeconds * 1000;
+                long interval = options.refreshIntervalSeconds() * 1000;
                 KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
-                        .schedule(new ClusterAwareScheduledTaskRunner(factory, new CimdRefreshTask(this), interval),
+                        .schedule(new ClusterAwareScheduledTaskRunner(factory, refreshTask, interval),
                                 interval, CimdRefreshTask.NAME));
             }
         });
     }
 
-    boolean devAllowLoopback() {
-        return devAllowLoopback;
-    }
-
-    DocumentFetcher documents() {
-        return documents;
-    }
-
-    SingleFlight<Boolean> singleFlight() {
-        return singleFlight;
-    }
-
-    FailureThrottle failures() {
-        return failures;
-    }
-
-    ClientAttributeCount clientCount() {
-        return clientCount;
-    }
-
-    Object creationLock() {
-        return creationLock;
+    /**
+     * A document client used after its cache lifetime: revalidated now on this node's background
+     * pool, once however many uses arrive meanwhile (see {@link StaleUseListenerFactory}). Not while a
+     * failed fetch of the URL is being waited out: the refresh task tries it again after that.
+     */
+    void revalidateSoon(KeycloakSessionFactory sessions, RealmModel realm, ClientModel client) {
+        if (resolver == null || resolver.failures().recent(CimdResolver.key(realm, client.getClientId())) != null) {
+            return;
+        }
+        String realmId = realm.getId();
+        String clientId = client.getId();
+        if (!revalidations.start(CimdResolver.key(realmId, clientId), () -> refreshTask.revalidateNow(sessions, realmId, clientId))) {
+            LOG.tracef("Realm %s: revalidation of %s already under way (or the pool is full)", realm.getName(), client.getClientId());
+        }
     }
 
     @Override
     public void close() {
+        if (revalidations != null) {
+            revalidations.close();
+        }
         PackFetchers.close(fetcher, PURPOSE);
     }
 
@@ -139,9 +148,9 @@ public final class CimdClientStorageProviderFactory
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
-                .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
+                .property().name(DEV_ALLOW_LOOPBACK).type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
                 .helpText("Development only: allow client metadata documents and jwks_uri on loopback addresses.").add()
-                .property().name("refresh-interval-seconds").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(15)
+                .property().name(REFRESH_INTERVAL).type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(15)
                 .helpText("How often expired document clients are revalidated and idle ones removed.").add(),
                         "client metadata document URLs and their jwks_uri")
                 .build();
@@ -149,9 +158,9 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        return Map.of("dev-allow-loopback", Boolean.toString(devAllowLoopback),
-                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
-                "refresh-interval-seconds", Long.toString(refreshIntervalSeconds),
+        return Map.of(DEV_ALLOW_LOOPBACK, Boolean.toString(options.devAllowLoopback()),
+                PackFetchers.ALLOWED_PORTS, options.allowedPorts().toString(),
+                REFRESH_INTERVAL, Long.toString(options.refreshIntervalSeconds()),
                 "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
     }
 }

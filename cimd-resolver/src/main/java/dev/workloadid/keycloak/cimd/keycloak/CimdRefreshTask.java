@@ -29,7 +29,8 @@ import java.util.Optional;
  * client without user sessions for the realm's idle time is deleted. In a realm whose settings are
  * gone, switched off or invalid, every enabled document client is disabled (and judged afresh once
  * they are back). Clients an administrator disabled are left alone (see
- * {@link DocumentClients#disabledByAdmin}).
+ * {@link DocumentClients#disabledByAdmin}). The same pass over one client also runs at once, in the
+ * background, when a client is used after its lifetime ({@link #revalidateNow}).
  */
 final class CimdRefreshTask implements ScheduledTask {
 
@@ -38,10 +39,10 @@ final class CimdRefreshTask implements ScheduledTask {
     /** The last-active stamp is written at most this often, to keep the database quiet. */
     private static final Duration ACTIVE_STAMP_GRANULARITY = Duration.ofMinutes(10);
 
-    private final CimdClientStorageProviderFactory factory;
+    private final CimdResolver resolver;
 
-    CimdRefreshTask(CimdClientStorageProviderFactory factory) {
-        this.factory = factory;
+    CimdRefreshTask(CimdResolver resolver) {
+        this.resolver = resolver;
     }
 
     @Override
@@ -67,12 +68,28 @@ final class CimdRefreshTask implements ScheduledTask {
                 continue;
             }
             for (String clientId : clientIds) {
-                try {
-                    KeycloakModelUtils.runJobInTransaction(sessions, tx -> refresh(tx, realmId, clientId));
-                } catch (RuntimeException e) {
-                    report(sessions, realmId, clientId, e);
+                if (resolver.revalidations().running(CimdResolver.key(realmId, clientId))) {
+                    continue; // a use of the expired client is having it revalidated this moment
                 }
+                refreshInOwnTransaction(sessions, realmId, clientId, true);
             }
+        }
+    }
+
+    /**
+     * A document client used after its cache lifetime, revalidated at once rather than on the next
+     * run: the same pass over the one client, in its own session and transaction (called on a
+     * background thread), except that a client in use is never removed as idle.
+     */
+    void revalidateNow(KeycloakSessionFactory sessions, String realmId, String clientId) {
+        refreshInOwnTransaction(sessions, realmId, clientId, false);
+    }
+
+    private void refreshInOwnTransaction(KeycloakSessionFactory sessions, String realmId, String clientId, boolean mayRemoveIdle) {
+        try {
+            KeycloakModelUtils.runJobInTransaction(sessions, tx -> refresh(tx, realmId, clientId, mayRemoveIdle));
+        } catch (RuntimeException e) {
+            report(sessions, realmId, clientId, e);
         }
     }
 
@@ -90,7 +107,7 @@ final class CimdRefreshTask implements ScheduledTask {
         }
         session.getContext().setRealm(realm);
         if (CimdSettingsPageFactory.enabledSettings(realm).isEmpty()
-                && factory.clientCount().count(session, realm, "true", 1) == 0) {
+                && resolver.clientCount().count(session, realm, "true", 1) == 0) {
             // Off, and no document client to stop: realms that never used URL client_ids are not
             // read in full on every run (one indexed query where cimd.managed is searchable).
             return List.of();
@@ -101,7 +118,7 @@ final class CimdRefreshTask implements ScheduledTask {
                 .filter(DocumentClients::isManaged).map(ClientModel::getId).toList();
     }
 
-    private void refresh(KeycloakSession session, String realmId, String clientId) {
+    private void refresh(KeycloakSession session, String realmId, String clientId, boolean mayRemoveIdle) {
         RealmModel realm = session.realms().getRealm(realmId);
         if (realm == null) {
             return;
@@ -116,7 +133,8 @@ final class CimdRefreshTask implements ScheduledTask {
             disableWhileOff(realm, client);
             return;
         }
-        if (!removeIfIdle(session, realm, client, settings.get()) && !disableIfRevoked(realm, client, settings.get())) {
+        if (!(mayRemoveIdle && removeIfIdle(session, realm, client, settings.get()))
+                && !disableIfRevoked(realm, client, settings.get())) {
             refreshIfExpired(session, realm, client, settings.get());
         }
     }
@@ -213,22 +231,23 @@ final class CimdRefreshTask implements ScheduledTask {
         // Keys from jwks_uri live by their own cache lifetime: a document that stays fresh (or answers
         // 304) does not keep keys its host has rotated or withdrawn.
         String keysDue = client.isEnabled() ? DocumentClients.keysDue(client, Instant.now()) : null;
-        if ((cache.isFresh(Instant.now()) && keysDue == null) || factory.failures().recent(realm.getId() + " " + url) != null) {
+        String key = CimdResolver.key(realm, url);
+        if ((cache.isFresh(Instant.now()) && keysDue == null) || resolver.failures().recent(key) != null) {
             return;
         }
         try {
             if (cache.isFresh(Instant.now())) {
-                DocumentClients.storeKeys(client, keysDue, factory.documents().fetchKeys(keysDue, settings, factory.devAllowLoopback()));
-                factory.failures().succeeded(realm.getId() + " " + url);
+                DocumentClients.storeKeys(client, keysDue, resolver.fetchKeys(keysDue, settings));
+                resolver.failures().succeeded(key);
                 LOG.debugf("Realm %s: keys of %s fetched again from %s", realm.getName(), url, keysDue);
                 return;
             }
-            DocumentFetcher.Outcome outcome = factory.documents().fetch(url, settings, factory.devAllowLoopback(),
+            DocumentFetcher.Outcome outcome = resolver.fetch(url, settings,
                     client.isEnabled() && !DocumentClients.keysUnrecorded(client) ? cache : null);
             if (outcome.unchanged() && keysDue != null) {
-                DocumentClients.storeKeys(client, keysDue, factory.documents().fetchKeys(keysDue, settings, factory.devAllowLoopback()));
+                DocumentClients.storeKeys(client, keysDue, resolver.fetchKeys(keysDue, settings));
             }
-            factory.failures().succeeded(realm.getId() + " " + url);
+            resolver.failures().succeeded(key);
             if (outcome.unchanged()) {
                 DocumentClients.storeCacheState(client, outcome.cache());
                 LOG.debugf("Realm %s: document %s unchanged (304), fresh until %s", realm.getName(), url, outcome.cache().expiresAt());
@@ -237,7 +256,7 @@ final class CimdRefreshTask implements ScheduledTask {
                 LOG.debugf("Realm %s: document %s refreshed, fresh until %s", realm.getName(), url, outcome.cache().expiresAt());
             }
         } catch (DocumentRejectedException e) {
-            factory.failures().failed(realm.getId() + " " + url, settings.failureRetry(), e.oauthError(), e.getMessage());
+            resolver.failures().failed(key, settings.failureRetry(), e.oauthError(), e.getMessage());
             Instant now = Instant.now();
             Instant lastSuccess = Instant.ofEpochSecond(DocumentClients.parseLong(client.getAttribute(DocumentClients.FETCHED_AT)));
             if (FailurePolicy.decide(e.transientFailure(), lastSuccess, settings.cacheCeiling(), now) == FailurePolicy.Decision.KEEP) {

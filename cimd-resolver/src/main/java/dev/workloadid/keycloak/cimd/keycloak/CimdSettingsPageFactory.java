@@ -1,18 +1,15 @@
 package dev.workloadid.keycloak.cimd.keycloak;
 
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
+import dev.workloadid.keycloak.common.keycloak.RealmSettingsPageFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
 import org.jboss.logging.Logger;
-import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.services.ui.extend.UiPageProvider;
-import org.keycloak.services.ui.extend.UiPageProviderFactory;
 import org.keycloak.storage.client.ClientStorageProvider;
 
 import java.util.List;
@@ -28,17 +25,19 @@ import java.util.Optional;
  * the client registration policy {@value ReservedClientIdsPolicyFactory#ID} to both policy sets, so no
  * registration endpoint can create a client that takes a document's URL first (it stays on delete).
  */
-public final class CimdSettingsPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+public final class CimdSettingsPageFactory extends RealmSettingsPageFactory {
 
     public static final String ID = "wi-cimd-settings";
-    public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
     private static final Logger LOG = Logger.getLogger(CimdSettingsPageFactory.class);
-    /** What a save adds to the realm; also run for realms that arrive as files. */
-    private static final CimdRealmSetup SETUP = new CimdRealmSetup();
+
+    /** What a save adds to the realm ({@link CimdRealmSetup}); also run for realms that arrive as files. */
+    public CimdSettingsPageFactory() {
+        super(new CimdRealmSetup());
+    }
 
     /** The realm's settings component (the first one, if an admin made several). */
     static Optional<ComponentModel> component(RealmModel realm) {
-        return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> ID.equals(c.getProviderId())).findFirst();
+        return entries(realm, ID).findFirst();
     }
 
     /** The realm's settings if URL client_ids are switched on there, else empty. */
@@ -87,16 +86,6 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
     }
 
     @Override
-    public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        SETUP.reconcile(session, realm);
-    }
-
-    @Override
-    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
-        SETUP.reconcile(session, realm);
-    }
-
-    @Override
     public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
         realm.getComponentsStream(realm.getId(), ClientStorageProvider.class.getName())
                 .filter(c -> CimdClientStorageProviderFactory.ID.equals(c.getProviderId()))
@@ -125,13 +114,20 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
         return PROPERTIES;
     }
 
+    /** The admin page shows the defaults the settings apply: declared once, in {@link CimdSettings#DEFAULTS}. */
+    private static String defaultOf(String setting) {
+        return CimdSettings.DEFAULTS.get(setting);
+    }
+
     private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
             .property(SettingsCheck.column(HOSTS_COLUMN, "Document hosts"))
             .property().name(CimdSettings.ENABLED).label("Enabled").type(ProviderConfigProperty.BOOLEAN_TYPE)
-            .defaultValue("true").helpText("Resolve HTTPS URL client IDs in this realm. Off: such client IDs are unknown "
+            .defaultValue(defaultOf(CimdSettings.ENABLED))
+            .helpText("Resolve HTTPS URL client IDs in this realm. Off: such client IDs are unknown "
                     + "clients, and existing document clients stop working.").add()
             .property().name(CimdSettings.ANY_PUBLIC_HOST).label("Any public host").type(ProviderConfigProperty.BOOLEAN_TYPE)
-            .defaultValue("false").helpText("Accept documents from any host whose addresses are all public (the denied "
+            .defaultValue(defaultOf(CimdSettings.ANY_PUBLIC_HOST))
+            .helpText("Accept documents from any host whose addresses are all public (the denied "
                     + "hosts still apply). Off: only the allowed hosts.").add()
             .property().name(CimdSettings.ALLOWED_HOSTS).label("Allowed hosts").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("Host names that may serve client metadata documents, one per line: exact (app.example.com) or "
@@ -141,57 +137,56 @@ public final class CimdSettingsPageFactory implements UiPageProviderFactory<Comp
             .helpText("Host names never fetched from, same syntax as allowed hosts; wins over the allowed hosts and "
                     + "over any public host.").add()
             .property().name(CimdSettings.ALLOW_QUERY).label("Allow query in client ID").type(ProviderConfigProperty.BOOLEAN_TYPE)
-            .defaultValue("false").helpText("The CIMD specification says a client ID URL SHOULD NOT have a query "
+            .defaultValue(defaultOf(CimdSettings.ALLOW_QUERY))
+            .helpText("The CIMD specification says a client ID URL SHOULD NOT have a query "
                     + "(?...). Off refuses such client IDs.").add()
             .property().name(CimdSettings.DEFAULT_LIFETIME).label("Default cache lifetime (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("300").helpText("Seconds a document is kept when its response has no Cache-Control max-age "
+            .defaultValue(defaultOf(CimdSettings.DEFAULT_LIFETIME))
+            .helpText("Seconds a document is kept when its response has no Cache-Control max-age "
                     + "or Expires. 0 to 31536000, kept within the cache floor and ceiling.").add()
             .property().name(CimdSettings.CACHE_FLOOR).label("Cache floor (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("60").helpText("Seconds a document is kept at least, whatever its cache headers say. "
+            .defaultValue(defaultOf(CimdSettings.CACHE_FLOOR))
+            .helpText("Seconds a document is kept at least, whatever its cache headers say. "
                     + "0 to 31536000, at most the cache ceiling.").add()
             .property().name(CimdSettings.CACHE_CEILING).label("Cache ceiling (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("86400").helpText("Seconds after which a document is revalidated at the latest, whatever its "
+            .defaultValue(defaultOf(CimdSettings.CACHE_CEILING))
+            .helpText("Seconds after which a document is revalidated at the latest, whatever its "
                     + "cache headers say. 0 to 31536000.").add()
             .property().name(CimdSettings.MAX_BYTES).label("Maximum document size (bytes)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("5120").helpText("Larger responses (documents and the jwks_uri they name) are refused; the "
+            .defaultValue(defaultOf(CimdSettings.MAX_BYTES))
+            .helpText("Larger responses (documents and the jwks_uri they name) are refused; the "
                     + "CIMD specification recommends 5 KB. 256 to 1048576.").add()
             .property().name(CimdSettings.CONNECT_TIMEOUT).label("Connect timeout (ms)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("2000").helpText("Milliseconds to wait for the TCP and TLS connection to a document host. "
+            .defaultValue(defaultOf(CimdSettings.CONNECT_TIMEOUT))
+            .helpText("Milliseconds to wait for the TCP and TLS connection to a document host. "
                     + "1 to 60000, at most the total fetch timeout.").add()
             .property().name(CimdSettings.TOTAL_TIMEOUT).label("Total fetch timeout (ms)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("5000").helpText("Milliseconds for a whole fetch, defeating slow-drip responses. 1 to 120000.").add()
+            .defaultValue(defaultOf(CimdSettings.TOTAL_TIMEOUT))
+            .helpText("Milliseconds for a whole fetch, defeating slow-drip responses. 1 to 120000.").add()
             .property().name(CimdSettings.FAILURE_RETRY).label("Retry after failure (s)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("30").helpText("Seconds. After a failed fetch or an invalid document (never cached), the URL "
+            .defaultValue(defaultOf(CimdSettings.FAILURE_RETRY))
+            .helpText("Seconds. After a failed fetch or an invalid document (never cached), the URL "
                     + "is not fetched again on a node for this long; requests are refused with the same reason meanwhile. "
                     + "1 to 86400.").add()
             .property().name(CimdSettings.CONSENT_REQUIRED).label("Consent required").type(ProviderConfigProperty.BOOLEAN_TYPE)
-            .defaultValue("true").helpText("Users confirm each document client; the consent screen shows its host and "
+            .defaultValue(defaultOf(CimdSettings.CONSENT_REQUIRED))
+            .helpText("Users confirm each document client; the consent screen shows its host and "
                     + "redirect hosts.").add()
             .property().name(CimdSettings.TEMPLATE_CLIENT).label("Template client").type(ProviderConfigProperty.STRING_TYPE)
             .helpText("Client ID of a client of this realm whose client scopes, scope mappings and service-account roles "
                     + "document clients get. Empty: the realm's default client scopes, no roles.").add()
             .property().name(CimdSettings.ORPHAN_IDLE).label("Remove idle clients after (days)").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("30").helpText("Days. Document clients without sessions for this long are deleted (0 = never; "
+            .defaultValue(defaultOf(CimdSettings.ORPHAN_IDLE))
+            .helpText("Days. Document clients without sessions for this long are deleted (0 = never; "
                     + "at most 3650); they are created again on their next use.").add()
             .property().name(CimdSettings.ALLOW_CLIENT_CREDENTIALS).label("Allow client_credentials").type(ProviderConfigProperty.BOOLEAN_TYPE)
-            .defaultValue("false").helpText("Let documents ask for the client_credentials grant (a service account acting on its "
+            .defaultValue(defaultOf(CimdSettings.ALLOW_CLIENT_CREDENTIALS))
+            .helpText("Let documents ask for the client_credentials grant (a service account acting on its "
                     + "own, with the template client's service-account roles). Off: such documents are refused, and existing "
                     + "document clients with a service account are disabled.").add()
             .property().name(CimdSettings.MAX_CLIENTS).label("Maximum document clients").type(ProviderConfigProperty.INTEGER_TYPE)
-            .defaultValue("1000").helpText("New URL client IDs are refused while the realm has this many document clients "
+            .defaultValue(defaultOf(CimdSettings.MAX_CLIENTS))
+            .helpText("New URL client IDs are refused while the realm has this many document clients "
                     + "(0 = no limit; at most 1000000); existing ones keep working.").add()
             .build();
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        SETUP.register(factory);
-    }
-
-    @Override
-    public void close() {
-    }
 }

@@ -257,6 +257,14 @@ final class DocumentClients {
         client.setAttribute(KEYS_EXPIRE_AT, Long.toString(keys.expiresAt().getEpochSecond()));
     }
 
+    /**
+     * Whether the client's document (or, for an enabled client, the keys from its jwks_uri) has
+     * outlived its cache lifetime: what makes the refresh task, or a use, fetch it again.
+     */
+    static boolean revalidationDue(ClientModel client, Instant now) {
+        return !cacheState(client).isFresh(now) || client.isEnabled() && keysDue(client, now) != null;
+    }
+
     /** The jwks_uri whose keys are due for a fetch, or null (no fetched keys, or still fresh). */
     static String keysDue(ClientModel client, Instant now) {
         String uri = client.getAttribute(JWKS_URI);

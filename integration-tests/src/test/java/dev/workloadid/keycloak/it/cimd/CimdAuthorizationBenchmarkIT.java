@@ -30,7 +30,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Benchmark, not a test of speed (issue #5): the authorization request of a URL client whose Client
+ * Benchmark, not a test of speed: the authorization request of a URL client whose Client
  * ID Metadata Document is already resolved (warm) against a pre-registered ordinary public client with
  * the same redirect URI, PKCE and consent settings, same realm, same Keycloak, rounds interleaved.
  * Each request is {@code GET /protocol/openid-connect/auth?response_type=code&client_id&redirect_uri
@@ -181,7 +181,7 @@ class CimdAuthorizationBenchmarkIT {
                 + "throughput %s, latency %s%n", BenchmarkRounds.roundRange(url, ordinary, false),
                 BenchmarkRounds.roundRange(url, ordinary, true)));
         out.append(String.format("Document fetches for the warm URL over the whole run (first use included): %d%n", warmFetches));
-        out.append(String.format("Target (issue #5): warm URL client latency ≤ 1.05× pre-registered: %.2f×%n",
+        out.append(String.format("Target: warm URL client latency ≤ 1.05× pre-registered: %.2f×%n",
                 url.meanMillis() / ordinary.meanMillis()));
         out.append("\n### Cold first use (fresh URLs, one request at a time, after the rounds)\n\n")
                 .append("| URL | first request ms | second request ms | document fetches at the fixture |\n|---|---|---|---|\n");

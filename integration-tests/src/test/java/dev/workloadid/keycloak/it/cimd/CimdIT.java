@@ -69,10 +69,7 @@ class CimdIT {
         this.admin = admin;
         realm = admin.createRealm("cimd");
         CimdRealms.saveEvents(admin, realm);
-        ObjectNode user = Http.JSON.createObjectNode().put("username", USER).put("enabled", true)
-                .put("email", "alice@example.test").put("emailVerified", true).put("firstName", "Alice").put("lastName", "Liddell");
-        user.putArray("credentials").addObject().put("type", "password").put("value", PASSWORD).put("temporary", false);
-        AdminClient.expect(admin.post("/realms/" + realm + "/users", user), 201);
+        CimdRealms.addUser(admin, realm, USER, PASSWORD);
 
         clientKey = new ECKeyGenerator(Curve.P_256).keyID("k1").keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE)
                 .algorithm(JWSAlgorithm.ES256).generate();

@@ -121,7 +121,7 @@ class CimdRealmSettingsIT {
         CimdRealms.update(admin, realm, settingsIds.get(realm), "maxDocumentClients", "3");
         CimdIT.await(Duration.ofSeconds(20), () -> authorize(realm, c).status() == 200);
         assertThat(CimdRealms.clientsWithId(admin, realm, c)).hasSize(1);
-        // The test server lists cimd.managed as searchable (as the README recommends): the indexed count was used.
+        // The test server lists cimd.managed as searchable (as the documentation recommends): the indexed count was used.
         if (!server.backendName().equals("remote")) {
             assertThat(log(server)).noneMatch(l -> l.contains("Counting clients by attribute cimd.managed reads the realm's clients"));
         }

@@ -19,7 +19,7 @@ final class CimdRealms {
     private CimdRealms() {
     }
 
-    /** Creates the realm's settings entry (as the README's admin REST example does); returns its component id. */
+    /** Creates the realm's settings entry (as the documented admin REST example does); returns its component id. */
     static String configure(AdminClient admin, String realm, Map<String, List<String>> config) {
         ObjectNode settings = Http.JSON.createObjectNode()
                 .put("name", "URL client IDs").put("providerId", "wi-cimd-settings").put("providerType", UI_PAGE)
@@ -27,6 +27,14 @@ final class CimdRealms {
         settings.set("config", Http.JSON.valueToTree(config));
         String location = AdminClient.expect(admin.post("/realms/" + realm + "/components", settings), 201).header("Location");
         return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    /** A user with a password, for logins. */
+    static void addUser(AdminClient admin, String realm, String username, String password) {
+        ObjectNode user = Http.JSON.createObjectNode().put("username", username).put("enabled", true)
+                .put("email", username + "@example.test").put("emailVerified", true).put("firstName", "Alice").put("lastName", "Liddell");
+        user.putArray("credentials").addObject().put("type", "password").put("value", password).put("temporary", false);
+        AdminClient.expect(admin.post("/realms/" + realm + "/users", user), 201);
     }
 
     /** Changes one setting of the entry, keeping the others. */

@@ -24,6 +24,8 @@ public final class DocumentHost implements AutoCloseable {
 
     private final LoopbackHttpsServer server;
     private final Map<String, AtomicInteger> notModified = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> conditional = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> conditionalAnswered = new ConcurrentHashMap<>();
 
     public DocumentHost(TestCa ca) {
         server = new LoopbackHttpsServer(ca);
@@ -51,11 +53,28 @@ public final class DocumentHost implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Conditional requests (with If-None-Match) of a versioned path, counted as they arrive. */
+    public int conditional(String path) {
+        return count(conditional, path);
+    }
+
+    /** Conditional requests of a versioned path that have been answered (after any {@link Versioned#hold}). */
+    public int conditionalAnswered(String path) {
+        return count(conditionalAnswered, path);
+    }
+
+    private static int count(Map<String, AtomicInteger> counts, String path) {
+        AtomicInteger n = counts.get(path);
+        return n == null ? 0 : n.get();
+    }
+
     /** A document whose body, ETag and Cache-Control the test may change at any time. */
     static final class Versioned {
         volatile String body;
         volatile String etag;
         volatile String cacheControl;
+        /** When set, a conditional request waits (up to a minute) for this latch before it is answered. */
+        volatile CountDownLatch hold;
 
         Versioned(String body, String etag, String cacheControl) {
             this.body = body;
@@ -67,8 +86,15 @@ public final class DocumentHost implements AutoCloseable {
     /** Serves {@code doc}; honours If-None-Match with 304 when the ETag matches. */
     public DocumentHost versioned(String path, Versioned doc) {
         notModified.put(path, new AtomicInteger());
+        conditional.put(path, new AtomicInteger());
+        conditionalAnswered.put(path, new AtomicInteger());
         server.handle(path, exchange -> {
             String inm = exchange.getRequestHeaders().getFirst("If-None-Match");
+            if (inm != null) {
+                conditional.get(path).incrementAndGet();
+                awaitHold(doc.hold);
+                conditionalAnswered.get(path).incrementAndGet();
+            }
             if (doc.cacheControl != null) {
                 exchange.getResponseHeaders().set("Cache-Control", doc.cacheControl);
             }
@@ -83,6 +109,17 @@ public final class DocumentHost implements AutoCloseable {
             LoopbackHttpsServer.respond(exchange, 200, "application/json", doc.body);
         });
         return this;
+    }
+
+    private static void awaitHold(CountDownLatch hold) {
+        if (hold == null) {
+            return;
+        }
+        try {
+            hold.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public DocumentHost json(String path, String body) {
