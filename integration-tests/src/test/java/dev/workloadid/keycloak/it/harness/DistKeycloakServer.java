@@ -139,6 +139,12 @@ final class DistKeycloakServer implements KeycloakServer {
         return java.util.Optional.of(managementUrl);
     }
 
+    /** kc.sh execs java, so the process started is the Keycloak JVM. */
+    @Override
+    public java.util.OptionalLong pid() {
+        return java.util.OptionalLong.of(process.pid());
+    }
+
     @Override
     public String adminUsername() {
         return KeycloakLaunch.ADMIN;

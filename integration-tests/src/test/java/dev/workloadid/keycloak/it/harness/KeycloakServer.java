@@ -21,6 +21,11 @@ public interface KeycloakServer extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** The Keycloak JVM's process id, when it runs on this machine's process table (the dist backend). */
+    default java.util.OptionalLong pid() {
+        return java.util.OptionalLong.empty();
+    }
+
     String adminUsername();
 
     String adminPassword();
