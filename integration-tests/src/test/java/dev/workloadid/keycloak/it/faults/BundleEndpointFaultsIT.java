@@ -111,8 +111,12 @@ class BundleEndpointFaultsIT {
             server.fault(d.path(), fault);
             faultAt = Instant.now();
             hitsAtFault = server.hits(d.path());
-            // Until well past the staleness limit of the last bundle that left the endpoint intact.
-            while (Instant.now().isBefore(lastGood(d).plusSeconds(STALE).plusSeconds(3))) {
+            // Until well past the staleness limit of the last bundle that left the endpoint intact,
+            // and until requests sent after it were answered: past the limit a request may wait for
+            // a fetch from a hanging peer (see docs/reliability.md).
+            Instant giveUp = lastGood(d).plusSeconds(STALE + 30);
+            while (Instant.now().isBefore(giveUp) && (Instant.now().isBefore(lastGood(d).plusSeconds(STALE + 3))
+                    || load.all().stream().noneMatch(s -> s.sentAt().isAfter(lastGood(d).plusSeconds(STALE).plusMillis(250))))) {
                 Spiffe.sleep(Duration.ofMillis(200));
             }
             lastGood = lastGood(d);
