@@ -84,7 +84,7 @@ public final class BundleRegistry implements AutoCloseable {
         synchronized (entry) {
             usable = entry.usable(clock.instant());
             if (usable == null && !clock.instant().isBefore(entry.nextAttempt)) {
-                entry.refresh(clock.instant());
+                entry.refresh(clock);
                 usable = entry.usable(clock.instant());
             }
         }
@@ -112,7 +112,7 @@ public final class BundleRegistry implements AutoCloseable {
                 return false;
             }
             SpiffeBundle before = entry.state.bundle();
-            entry.refresh(now);
+            entry.refresh(clock);
             return entry.state.bundle() != before;
         }
     }
@@ -166,7 +166,7 @@ public final class BundleRegistry implements AutoCloseable {
                 try {
                     synchronized (entry) {
                         if (!clock.instant().isBefore(entry.nextAttempt)) {
-                            entry.refresh(clock.instant());
+                            entry.refresh(clock);
                         }
                     }
                 } catch (RuntimeException e) {
@@ -237,13 +237,21 @@ public final class BundleRegistry implements AutoCloseable {
             return !source.polled() || policy.isUsable(current.fetchedAt(), now) ? current.bundle() : null;
         }
 
-        void refresh(Instant now) {
+        /**
+         * One fetch. The bundle counts as fetched when the fetch started (staleness is never
+         * understated); the next attempt is paced from when it ended, so a fetch slower than the floor
+         * (a hanging or dribbling endpoint) does not let each waiting request fetch again in turn.
+         */
+        void refresh(Clock clock) {
+            Instant now = clock.instant();
             fetches++;
             lastAttempt = now;
             State current = state;
             SpiffeBundle bundle = current.bundle();
             try {
                 SpiffeBundle fetched = source.load();
+                Instant done = clock.instant();
+                lastAttempt = done;
                 if (bundle == null || policy.evaluate(bundle, current.fetchedAt(), fetched, now)
                         == RefreshPolicy.UpdateDecision.ACCEPT) {
                     if (bundle != null && !sameSequence(bundle, fetched)) {
@@ -252,18 +260,20 @@ public final class BundleRegistry implements AutoCloseable {
                     }
                     state = new State(fetched, now, null);
                     SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), true);
-                    nextAttempt = source.polled() ? policy.nextRefresh(now, fetched) : Instant.MAX;
+                    nextAttempt = source.polled() ? policy.nextRefresh(done, fetched) : Instant.MAX;
                 } else {
                     String error = "the bundle endpoint served an older spiffe_sequence than the bundle in use";
                     state = current.failed(error);
                     SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), false);
                     LOG.warnf("Trust domain %s: %s; keeping the current bundle", settings.trustDomain().getName(), error);
-                    nextAttempt = policy.nextRetry(now, bundle, current.fetchedAt());
+                    nextAttempt = policy.nextRetry(done, bundle, current.fetchedAt());
                 }
             } catch (BundleUnavailableException e) {
+                Instant done = clock.instant();
+                lastAttempt = done;
                 state = current.failed(e.getMessage());
                 SpiffeMeters.bundleRefresh(realmName, settings.trustDomain().getName(), false);
-                nextAttempt = source.polled() ? policy.nextRetry(now, bundle, current.fetchedAt()) : Instant.MAX;
+                nextAttempt = source.polled() ? policy.nextRetry(done, bundle, current.fetchedAt()) : Instant.MAX;
                 LOG.warnf("Trust domain %s: %s%s", settings.trustDomain().getName(), e.getMessage(),
                         bundle == null ? "" : "; keeping the last good bundle until " + policy.staleAt(current.fetchedAt()));
             }

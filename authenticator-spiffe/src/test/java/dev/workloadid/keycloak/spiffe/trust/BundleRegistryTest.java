@@ -168,6 +168,42 @@ class BundleRegistryTest {
     }
 
     @Test
+    void fed01_aFetchSlowerThanTheFloorIsNotRepeatedByEachWaitingRequest() throws Exception {
+        MutableClock clock = new MutableClock();
+        ScriptedSource healthy = new ScriptedSource();
+        AtomicInteger slowLoads = new AtomicInteger();
+        // Past the first load, every load fails after 20 s (a hanging endpoint), twice the 10 s floor.
+        BundleSource source = new BundleSource() {
+            @Override
+            public SpiffeBundle load() throws BundleUnavailableException {
+                if (healthy.loads.get() == 0) {
+                    return healthy.load();
+                }
+                slowLoads.incrementAndGet();
+                clock.now = clock.now.plusSeconds(20);
+                throw new BundleUnavailableException("timed out");
+            }
+
+            @Override
+            public boolean polled() {
+                return true;
+            }
+        };
+        BundleRegistry registry = new BundleRegistry(s -> source, clock);
+        TrustDomainSettings settings = settings("600");
+        registry.bundle("r1", settings);
+
+        clock.now = clock.now.plusSeconds(601);
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> registry.bundle("r1", settings)).isInstanceOf(BundleUnavailableException.class);
+        }
+        assertThat(slowLoads).as("requests right after a slow failed fetch wait for the floor from its end").hasValue(1);
+        clock.now = clock.now.plusSeconds(10);
+        assertThatThrownBy(() -> registry.bundle("r1", settings)).isInstanceOf(BundleUnavailableException.class);
+        assertThat(slowLoads).as("one retry once the floor has passed").hasValue(2);
+    }
+
+    @Test
     void failedColdFetchIsNotRetriedOnEveryRequest() {
         MutableClock clock = new MutableClock();
         ScriptedSource source = new ScriptedSource();

@@ -145,17 +145,7 @@ class CimdIT {
 
     /** An authorization request (code, S256 PKCE, fresh state) of {@code clientId} to {@code authEndpoint}. */
     static URI authUrl(URI authEndpoint, String clientId, String challenge) {
-        Map<String, String> q = new LinkedHashMap<>();
-        q.put("client_id", clientId);
-        q.put("redirect_uri", REDIRECT);
-        q.put("response_type", "code");
-        q.put("scope", "openid");
-        q.put("state", "st-" + UUID.randomUUID());
-        q.put("code_challenge", challenge);
-        q.put("code_challenge_method", "S256");
-        return URI.create(authEndpoint + "?" + q.entrySet().stream()
-                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&")));
+        return CimdRealms.authUrl(authEndpoint, clientId, REDIRECT, challenge);
     }
 
     static String challenge(String verifier) throws Exception {
