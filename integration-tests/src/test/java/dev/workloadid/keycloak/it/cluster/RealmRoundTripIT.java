@@ -58,7 +58,8 @@ class RealmRoundTripIT {
     private static final String ISS = "https://statements.roundtrip.test";
     private static final String REDIRECT = "http://127.0.0.1:48123/cb";
     private static final String DOC_PATH = "/roundtrip/app.json";
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(4);
+    /** kc.sh export and import re-augment the distribution first: as long as a server start may take. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(Long.getLong("wi.keycloak.start-timeout-seconds", 600));
 
     private static HarnessConfig config;
     private static DocumentHost documents;
