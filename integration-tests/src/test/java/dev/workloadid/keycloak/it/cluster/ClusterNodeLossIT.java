@@ -67,7 +67,7 @@ class ClusterNodeLossIT {
     private static final List<String> NODES = List.of("node-a", "node-b");
     private static final String SURVIVOR = "node-a";
     private static final String VICTIM = "node-b";
-    private static final String REDIRECT = "http://127.0.0.1:48123/cb";
+    private static final String REDIRECT = ClusterRequests.REDIRECT;
     private static final String TD = "loss.cluster.test";
     /** Distinct first uses per kind; the kill comes when a third of all of them are answered. */
     private static final int PER_KIND = 30;
@@ -341,10 +341,7 @@ class ClusterNodeLossIT {
     }
 
     private static URI authorize(AdminClient node, String clientId) {
-        return URI.create(node.realmUrl(realm) + "/protocol/openid-connect/auth?response_type=code&scope=openid"
-                + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-                + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
-                + "&state=s&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        return ClusterRequests.authorize(node, realm, clientId);
     }
 
     /** The one client of a key, read at node A (attested clients are found by their bound SPIFFE ID). */

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +54,7 @@ class RealmRoundTripIT {
     private static final String PAGE_TYPE = Spiffe.TRUST_DOMAIN_PROVIDER_TYPE;
     private static final String TD = "roundtrip.test";
     private static final String ISS = "https://statements.roundtrip.test";
-    private static final String REDIRECT = "http://127.0.0.1:48123/cb";
+    private static final String REDIRECT = ClusterRequests.REDIRECT;
     private static final String DOC_PATH = "/roundtrip/app.json";
     /** kc.sh export and import re-augment the distribution first: as long as a server start may take. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(Long.getLong("wi.keycloak.start-timeout-seconds", 600));
@@ -207,10 +205,7 @@ class RealmRoundTripIT {
     }
 
     private static URI authorize(AdminClient admin) {
-        return URI.create(admin.realmUrl(realm) + "/protocol/openid-connect/auth?response_type=code&scope=openid"
-                + "&client_id=" + URLEncoder.encode(documents.url(DOC_PATH), StandardCharsets.UTF_8)
-                + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
-                + "&state=s&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        return ClusterRequests.authorize(admin, realm, documents.url(DOC_PATH));
     }
 
     /**
