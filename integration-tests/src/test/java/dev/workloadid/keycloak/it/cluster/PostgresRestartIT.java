@@ -195,7 +195,10 @@ class PostgresRestartIT {
 
         assertThat(all).as("no request took longer than %s, database up or down", BOUND)
                 .allSatisfy(r -> assertThat(r.took()).as("%s in %s", r.kind(), r.phase()).isLessThanOrEqualTo(BOUND));
-        assertThat(all).as("requests before the crash").filteredOn(r -> r.phase() == Phase.BEFORE)
+        // Requests in flight when PostgreSQL was killed may fail (in the run documented, Keycloak core
+        // answered some with 500): only those answered before the crash must have succeeded.
+        Instant crash = crashedAt;
+        assertThat(all).as("requests answered before the crash").filteredOn(r -> r.phase() == Phase.BEFORE && r.at().isBefore(crash))
                 .allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(200));
         assertThat(all).as("requests while the database was down").filteredOn(r -> r.phase() == Phase.DOWN)
                 .isNotEmpty().noneMatch(r -> r.status() == 200 && r.kind() == Kind.NEW_REGISTRATION_FREE);
