@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.common.keycloak.ClientAttributeCount;
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 import dev.workloadid.keycloak.common.keycloak.TemplateClients;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
@@ -83,7 +84,7 @@ final class RegistrationFreeClients {
     static boolean ours(ClientModel client, SpiffeId id) {
         return id.toString().equals(client.getClientId())
                 && id.toString().equals(client.getAttribute(SpiffeClients.SPIFFE_ID_ATTRIBUTE))
-                && SpiffeAuthenticatorFactory.SPIFFE_AUTHENTICATORS.contains(client.getClientAuthenticatorType())
+                && SpiffeAuthenticators.IDS.contains(client.getClientAuthenticatorType())
                 && REGISTRATION_FREE.equals(client.getAttribute(REGISTRATION_ATTRIBUTE))
                 && client.getRegistrationToken() == null;
     }

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 import org.keycloak.Config;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.ClientAuthenticatorFactory;
@@ -28,10 +29,6 @@ import java.util.function.Function;
  */
 public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorFactory, ServerInfoAwareProviderFactory {
 
-    /** The clientAuthenticatorType values of SPIFFE clients; they share one association rule set. */
-    public static final Set<String> SPIFFE_AUTHENTICATORS =
-            Set.of(SpiffeJwtSvidAuthenticatorFactory.ID, SpiffeX509SvidAuthenticatorFactory.ID);
-
     /** Server option: seconds this node remembers a SPIFFE ID's client (0 = off). */
     static final String ASSOCIATION_CACHE_OPTION = "association-cache-seconds";
     static final long DEFAULT_ASSOCIATION_CACHE_SECONDS = 10;
@@ -40,20 +37,19 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
             new AssociationCache(Duration.ofSeconds(DEFAULT_ASSOCIATION_CACHE_SECONDS), Clock.systemUTC());
     private final ClientAuthenticator instance;
     private final String id;
-    private final String authMethod;
     private final String displayType;
+    private final String helpText;
 
-    protected SpiffeAuthenticatorFactory(Function<AssociationCache, ClientAuthenticator> instance, String id,
-                                         String authMethod, String displayType) {
+    /**
+     * @param instance the authenticator, built with this node's association hint
+     * @param id       one of {@link SpiffeAuthenticators#IDS}
+     */
+    SpiffeAuthenticatorFactory(Function<AssociationCache, ClientAuthenticator> instance, String id, String displayType,
+                               String helpText) {
         this.instance = instance.apply(associations);
         this.id = id;
-        this.authMethod = authMethod;
         this.displayType = displayType;
-    }
-
-    /** The AS metadata / DCR token_endpoint_auth_method name (draft §4). */
-    public String authMethod() {
-        return authMethod;
+        this.helpText = helpText;
     }
 
     @Override
@@ -64,6 +60,11 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
     @Override
     public String getDisplayType() {
         return displayType;
+    }
+
+    @Override
+    public String getHelpText() {
+        return helpText;
     }
 
     @Override
@@ -125,7 +126,7 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
 
     @Override
     public Set<String> getProtocolAuthenticatorMethods(String loginProtocol) {
-        return OIDCLoginProtocol.LOGIN_PROTOCOL.equals(loginProtocol) ? Set.of(authMethod()) : Set.of();
+        return OIDCLoginProtocol.LOGIN_PROTOCOL.equals(loginProtocol) ? Set.of(SpiffeAuthenticators.METHODS.get(id)) : Set.of();
     }
 
     @Override

@@ -1,14 +1,15 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
-import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
-import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
-import dev.workloadid.keycloak.spiffe.verify.JwtSvidVerification;
-import dev.workloadid.keycloak.spiffe.verify.SvidRejection;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
+import dev.workloadid.keycloak.spiffe.verify.JwtSvidVerifier;
+import dev.workloadid.keycloak.spiffe.verify.TrustedSvid;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
-import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.IdentityProviderQuery;
+import org.keycloak.models.IdentityProviderType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.Urls;
@@ -18,70 +19,64 @@ import java.util.List;
 /**
  * Validates a JWT-SVID client assertion and finds the client it authenticates: SCA-01..10,
  * JSV-01..10, SID-01..06 and the association rules (exact, /* pattern, registration-free, and the
- * client named by client_id, SCA-P1). One instance serves every request; its only state is the
- * node-local association hint.
+ * client named by client_id, SCA-P1).
  */
-final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
+final class SpiffeJwtSvidAuthenticator extends SpiffeAuthenticator<String> {
 
-    private final AssociationCache associations;
+    /** The client_assertion_type of a JWT-SVID, draft-ietf-oauth-spiffe-client-auth §3.1. */
+    static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
 
     SpiffeJwtSvidAuthenticator(AssociationCache associations) {
-        this.associations = associations;
+        super(SpiffeAuthenticators.JWT_SVID, "JWT-SVID", associations);
     }
 
+    /** The request's single JWT-SVID; SCA-01/02 and one authentication method per request. */
     @Override
-    public void authenticateClient(ClientAuthenticationFlowContext context) {
-        SpiffeAssociation.guarded(context, SpiffeJwtSvidAuthenticatorFactory.ID, "JWT-SVID", this::authenticate);
-    }
-
-    private void authenticate(ClientAuthenticationFlowContext context) {
+    String credential(SpiffeRequest request) {
+        ClientAuthenticationFlowContext context = request.context();
         MultivaluedMap<String, String> form = context.getHttpRequest().getDecodedFormParameters();
         List<String> types = form.get(OAuth2Constants.CLIENT_ASSERTION_TYPE);
-        if (types == null || !types.contains(SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE)) {
+        if (types == null || !types.contains(ASSERTION_TYPE)) {
             // SCA-01: any other assertion type (jwt-bearer included) is not ours. But a client that is
             // configured for SPIFFE must not authenticate any other way, so say why it fails.
             context.attempted();
             ClientModel named = context.getClient();
-            if (named != null && SpiffeJwtSvidAuthenticatorFactory.ID.equals(named.getClientAuthenticatorType())) {
-                reject(context, null, "client " + named.getClientId() + " must authenticate with a JWT-SVID "
-                        + "(client_assertion_type " + SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE + ")");
+            if (named != null && request.authenticatorId().equals(named.getClientAuthenticatorType())) {
+                request.reject(null, "client " + named.getClientId() + " must authenticate with a JWT-SVID "
+                        + "(client_assertion_type " + ASSERTION_TYPE + ")");
             }
-            return;
+            return null;
         }
         List<String> assertions = form.get(OAuth2Constants.CLIENT_ASSERTION);
         if (types.size() > 1 || assertions == null || assertions.size() != 1 || assertions.get(0).isBlank()) {
-            reject(context, null, "exactly one client_assertion_type and one client_assertion (a single JWT-SVID) are required");
-            return;
+            request.reject(null, "exactly one client_assertion_type and one client_assertion (a single JWT-SVID) are required");
+            return null;
         }
         String other = otherMethod(form, context.getHttpRequest().getHttpHeaders().getHeaderString("Authorization"));
         if (other != null) {
-            reject(context, null, "more than one client authentication method used (" + other + " and client_assertion)");
-            return;
+            request.reject(null, "more than one client authentication method used (" + other + " and client_assertion)");
+            return null;
         }
-        String assertion = assertions.get(0);
+        return assertions.get(0);
+    }
+
+    /** Against the realm's trust domains, with the realm issuer as the only audience (SCA-05). */
+    @Override
+    TrustedSvid<?> verify(ClientAuthenticationFlowContext context, String assertion) throws SvidRejectedException {
         KeycloakSession session = context.getSession();
         RealmModel realm = context.getRealm();
         String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
-        JwtSvidVerification.Verified verified;
-        try {
-            verified = JwtSvidVerification.verify(session, realm, assertion, issuer);
-        } catch (SvidRejection e) {
-            if ("unknown_trust_domain".equals(e.reason()) && stockSpiffeProviderPresent(session)) {
-                // Coexistence: a trust domain the pack does not know may belong to stock Keycloak's
-                // SPIFFE identity provider (federated-jwt); let that authenticator have the request.
-                context.attempted();
-                return;
-            }
-            context.getEvent().detail("spiffe_reason", e.reason());
-            reject(context, e.spiffeId(), e.getMessage());
-            return;
-        }
-        TrustDomainSettings settings = verified.settings();
-        ValidatedSvid svid = verified.svid();
-        ClientModel client = SpiffeAssociation.clientFor(context, settings, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID, associations);
-        if (client != null) {
-            SpiffeAssociation.succeed(context, client, svid.spiffeId(), SpiffeJwtSvidAuthenticatorFactory.ID);
-        }
+        return new JwtSvidVerifier(session, realm).verify(assertion, issuer);
+    }
+
+    /**
+     * Coexistence: a trust domain the pack does not know may belong to stock Keycloak's SPIFFE
+     * identity provider (federated-jwt); that authenticator gets the request.
+     */
+    @Override
+    boolean leavesToOthers(ClientAuthenticationFlowContext context, SvidRejectedException rejection) {
+        return rejection.why() == SvidRejectedException.Reason.UNKNOWN_TRUST_DOMAIN
+                && stockSpiffeProviderPresent(context.getSession());
     }
 
     /**
@@ -103,16 +98,7 @@ final class SpiffeJwtSvidAuthenticator implements ClientAuthenticator {
     private static boolean stockSpiffeProviderPresent(KeycloakSession session) {
         // getAllStream() alone lists only user-login providers; SPIFFE ones are client-assertion type.
         return session.identityProviders()
-                .getAllStream(org.keycloak.models.IdentityProviderQuery.type(
-                        org.keycloak.models.IdentityProviderType.CLIENT_ASSERTION), 0, 100)
+                .getAllStream(IdentityProviderQuery.type(IdentityProviderType.CLIENT_ASSERTION), 0, 100)
                 .anyMatch(idp -> "spiffe".equals(idp.getProviderId()) && idp.isEnabled());
-    }
-
-    private static void reject(ClientAuthenticationFlowContext context, String spiffeId, String description) {
-        SpiffeAssociation.reject(context, SpiffeJwtSvidAuthenticatorFactory.ID, spiffeId, description);
-    }
-
-    @Override
-    public void close() {
     }
 }

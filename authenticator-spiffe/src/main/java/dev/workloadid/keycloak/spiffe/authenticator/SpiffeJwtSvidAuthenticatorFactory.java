@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
+
 import java.util.Map;
 
 /**
@@ -10,24 +12,19 @@ import java.util.Map;
 public final class SpiffeJwtSvidAuthenticatorFactory extends SpiffeAuthenticatorFactory {
 
     /** Provider id, also the clientAuthenticatorType of clients that use it. */
-    public static final String ID = "spiffe-jwt-svid";
+    public static final String ID = SpiffeAuthenticators.JWT_SVID;
     /** The AS metadata / DCR token_endpoint_auth_method name (draft §4). */
-    public static final String AUTH_METHOD = "spiffe_jwt";
-    public static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
+    public static final String AUTH_METHOD = SpiffeAuthenticators.JWT_SVID_METHOD;
 
     public SpiffeJwtSvidAuthenticatorFactory() {
-        super(SpiffeJwtSvidAuthenticator::new, ID, AUTH_METHOD, "SPIFFE JWT-SVID");
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Client authentication with a SPIFFE JWT-SVID (client_assertion_type jwt-spiffe), validated against the "
-                + "realm's SPIFFE trust domains. The client is found by its SPIFFE ID, a spiffe.id pattern, or created "
-                + "on first use when the trust domain allows registration-free workloads.";
+        super(SpiffeJwtSvidAuthenticator::new, ID, "SPIFFE JWT-SVID",
+                "Client authentication with a SPIFFE JWT-SVID (client_assertion_type jwt-spiffe), validated against the "
+                        + "realm's SPIFFE trust domains. The client is found by its SPIFFE ID, a spiffe.id pattern, or created "
+                        + "on first use when the trust domain allows registration-free workloads.");
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        return Map.of("assertion-type", ASSERTION_TYPE, "auth-method", AUTH_METHOD);
+        return Map.of("assertion-type", SpiffeJwtSvidAuthenticator.ASSERTION_TYPE, "auth-method", AUTH_METHOD);
     }
 }

@@ -1,13 +1,14 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
-import dev.workloadid.keycloak.spiffe.verify.SvidRejection;
-import dev.workloadid.keycloak.spiffe.verify.X509SvidVerification;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
+import dev.workloadid.keycloak.spiffe.verify.TrustedSvid;
+import dev.workloadid.keycloak.spiffe.verify.X509SvidVerifier;
 import dev.workloadid.keycloak.spiffe.x509.X509SvidValidator;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
-import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.models.ClientModel;
 import org.keycloak.services.x509.X509ClientCertificateLookup;
 
@@ -20,7 +21,7 @@ import java.util.List;
  * (draft-ietf-oauth-spiffe-client-auth §3.2, RFC 8705 §2.1), then applies the association rules
  * shared with the JWT-SVID path ({@link SpiffeAssociation}).
  *
- * <p>When it acts (WG issue #31: telling SPIFFE mTLS from ordinary mTLS):
+ * <p>When it acts (the draft leaves open how to tell SPIFFE mutual TLS from ordinary mutual TLS):
  * <ul>
  *   <li>the request names (client_id) a client configured for this authenticator: always; without a
  *       certificate, or with a second authentication method, that is a rejection;</li>
@@ -34,61 +35,52 @@ import java.util.List;
  * authenticator never by {@code client-x509}: Keycloak's flow honours only the authenticator whose id
  * is the client's authenticator type, and this one never takes over another client.
  */
-final class SpiffeX509SvidAuthenticator implements ClientAuthenticator {
+final class SpiffeX509SvidAuthenticator extends SpiffeAuthenticator<List<X509Certificate>> {
 
     private static final Logger LOG = Logger.getLogger(SpiffeX509SvidAuthenticator.class);
-    private static final String ID = SpiffeX509SvidAuthenticatorFactory.ID;
-
-    private final AssociationCache associations;
 
     SpiffeX509SvidAuthenticator(AssociationCache associations) {
-        this.associations = associations;
+        super(SpiffeAuthenticators.X509_SVID, "X.509-SVID", associations);
     }
 
+    /** The presented chain when this authenticator acts on the request (see the class comment). */
     @Override
-    public void authenticateClient(ClientAuthenticationFlowContext context) {
-        SpiffeAssociation.guarded(context, ID, "X.509-SVID", this::authenticate);
-    }
-
-    private void authenticate(ClientAuthenticationFlowContext context) {
+    List<X509Certificate> credential(SpiffeRequest request) {
+        ClientAuthenticationFlowContext context = request.context();
         context.attempted();
-        String requested = SpiffeAssociation.requestedClientId(context);
+        String requested = request.requestedClientId();
         ClientModel named = requested == null || requested.isBlank() ? null
                 : context.getSession().clients().getClientByClientId(context.getRealm(), requested);
-        boolean namedIsOurs = named != null && ID.equals(named.getClientAuthenticatorType()) && !named.isPublicClient();
+        boolean namedIsOurs = named != null && request.authenticatorId().equals(named.getClientAuthenticatorType())
+                && !named.isPublicClient();
         if (named != null && !namedIsOurs) {
-            return; // another authenticator's client: never swallow it
+            return null; // another authenticator's client: never swallow it
         }
         List<X509Certificate> chain = certificateChain(context);
         if (chain.isEmpty()) {
             if (namedIsOurs) {
-                reject(context, null, "client " + named.getClientId() + " must authenticate with an X.509-SVID over "
+                request.reject(null, "client " + named.getClientId() + " must authenticate with an X.509-SVID over "
                         + "mutual TLS, and no client certificate was presented");
             }
-            return;
+            return null;
         }
         if (otherMethodUsed(context)) {
             if (namedIsOurs) {
-                reject(context, null, "more than one client authentication method used (mutual TLS and "
+                request.reject(null, "more than one client authentication method used (mutual TLS and "
                         + "client_assertion or Authorization header)");
             }
-            return;
+            return null;
         }
         if (!namedIsOurs && !X509SvidValidator.claimsSpiffeId(chain.get(0))) {
-            return; // an ordinary mTLS client certificate, and no SPIFFE client named
+            return null; // an ordinary mTLS client certificate, and no SPIFFE client named
         }
-        X509SvidVerification.Verified verified;
-        try {
-            verified = X509SvidVerification.verify(context.getSession(), context.getRealm(), chain);
-        } catch (SvidRejection e) {
-            context.getEvent().detail("spiffe_reason", e.reason());
-            reject(context, e.spiffeId(), e.getMessage());
-            return;
-        }
-        ClientModel client = SpiffeAssociation.clientFor(context, verified.settings(), verified.svid().spiffeId(), ID, associations);
-        if (client != null) {
-            SpiffeAssociation.succeed(context, client, verified.svid().spiffeId(), ID);
-        }
+        return chain;
+    }
+
+    @Override
+    TrustedSvid<?> verify(ClientAuthenticationFlowContext context, List<X509Certificate> chain)
+            throws SvidRejectedException {
+        return new X509SvidVerifier(context.getSession(), context.getRealm()).verify(chain);
     }
 
     /** The presented chain, leaf first, from Keycloak's x509cert-lookup provider; empty when none. */
@@ -117,13 +109,5 @@ final class SpiffeX509SvidAuthenticator implements ClientAuthenticator {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static void reject(ClientAuthenticationFlowContext context, String spiffeId, String description) {
-        SpiffeAssociation.reject(context, ID, spiffeId, description);
-    }
-
-    @Override
-    public void close() {
     }
 }

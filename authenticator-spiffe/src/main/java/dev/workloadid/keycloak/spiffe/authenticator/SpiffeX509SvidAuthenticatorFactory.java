@@ -1,5 +1,7 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
+
 import java.util.Map;
 
 /**
@@ -11,20 +13,16 @@ import java.util.Map;
 public final class SpiffeX509SvidAuthenticatorFactory extends SpiffeAuthenticatorFactory {
 
     /** Provider id, also the clientAuthenticatorType of clients that use it. */
-    public static final String ID = "spiffe-x509-svid";
+    public static final String ID = SpiffeAuthenticators.X509_SVID;
     /** The AS metadata / DCR token_endpoint_auth_method name (draft §4). */
-    public static final String AUTH_METHOD = "spiffe_x509";
+    public static final String AUTH_METHOD = SpiffeAuthenticators.X509_SVID_METHOD;
 
     public SpiffeX509SvidAuthenticatorFactory() {
-        super(SpiffeX509SvidAuthenticator::new, ID, AUTH_METHOD, "SPIFFE X.509-SVID");
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Client authentication with a SPIFFE X.509-SVID as the mutual-TLS client certificate, validated against "
-                + "the X.509 authorities of the realm's SPIFFE trust domains (never the system trust store). Acts only on "
-                + "clients configured for it and on certificates that carry a SPIFFE ID; ordinary client-x509 clients are "
-                + "left alone.";
+        super(SpiffeX509SvidAuthenticator::new, ID, "SPIFFE X.509-SVID",
+                "Client authentication with a SPIFFE X.509-SVID as the mutual-TLS client certificate, validated against "
+                        + "the X.509 authorities of the realm's SPIFFE trust domains (never the system trust store). Acts only on "
+                        + "clients configured for it and on certificates that carry a SPIFFE ID; ordinary client-x509 clients are "
+                        + "left alone.");
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.workloadid.keycloak.spiffe.discovery;
 
 import dev.workloadid.keycloak.common.keycloak.ChainedWellKnownProviderFactory;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeAuthenticatorFactory;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 import dev.workloadid.keycloak.spiffe.trust.ClientFlowInstaller;
 import org.keycloak.models.AuthenticationFlowModel;
 import org.keycloak.models.KeycloakSession;
@@ -11,6 +9,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.representations.OIDCConfigurationRepresentation;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,9 +28,9 @@ public abstract class SpiffeDiscoveryFactory extends ChainedWellKnownProviderFac
             return;
         }
         AuthenticationFlowModel flow = realm.getClientAuthenticationFlow();
-        for (SpiffeAuthenticatorFactory factory : FACTORIES) {
-            boolean active = flow != null && ClientFlowInstaller.contains(realm, flow, factory.getId());
-            Set<String> ours = Set.of(factory.authMethod());
+        for (Map.Entry<String, String> authenticator : SpiffeAuthenticators.METHODS.entrySet()) {
+            boolean active = flow != null && ClientFlowInstaller.contains(realm, flow, authenticator.getKey());
+            Set<String> ours = Set.of(authenticator.getValue());
             metadata.setTokenEndpointAuthMethodsSupported(adjust(metadata.getTokenEndpointAuthMethodsSupported(), ours, active));
             metadata.setIntrospectionEndpointAuthMethodsSupported(
                     adjust(metadata.getIntrospectionEndpointAuthMethodsSupported(), ours, active));
@@ -41,9 +40,6 @@ public abstract class SpiffeDiscoveryFactory extends ChainedWellKnownProviderFac
         // mtls_endpoint_aliases (RFC 8705 §5) is Keycloak's own: the same endpoint URLs, since Keycloak
         // serves mutual TLS on its ordinary listener (or behind the proxy that terminates it).
     }
-
-    private static final List<SpiffeAuthenticatorFactory> FACTORIES =
-            List.of(new SpiffeJwtSvidAuthenticatorFactory(), new SpiffeX509SvidAuthenticatorFactory());
 
     static List<String> adjust(List<String> methods, Set<String> ours, boolean active) {
         if (methods == null) {

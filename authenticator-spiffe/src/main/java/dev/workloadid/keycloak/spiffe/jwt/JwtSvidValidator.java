@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.jwt;
 
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -18,7 +19,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.workloadid.keycloak.spiffe.bundle.SpiffeBundle;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
-import dev.workloadid.keycloak.spiffe.jwt.SvidValidationException.Reason;
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException.Reason;
 import io.spiffe.spiffeid.SpiffeId;
 import io.spiffe.spiffeid.TrustDomain;
 
@@ -78,8 +79,8 @@ public final class JwtSvidValidator {
      * @param bundles the bundle of a trust domain, or null when none is configured; must never derive
      *     the bundle from the token (SCA-63) and must return a stale bundle as null (fail closed)
      */
-    public ValidatedSvid validate(String assertion, Function<TrustDomain, SpiffeBundle> bundles)
-            throws SvidValidationException {
+    public ValidatedJwtSvid validate(String assertion, Function<TrustDomain, SpiffeBundle> bundles)
+            throws SvidRejectedException {
         return validate(parse(assertion, policy.maxAssertionLength()), bundles);
     }
 
@@ -87,8 +88,8 @@ public final class JwtSvidValidator {
      * Validates an assertion already shaped by {@link #parse}, so a caller that had to read it first
      * (e.g. to pick the trust domain's policy) does not parse it twice.
      */
-    public ValidatedSvid validate(SignedJWT jwt, Function<TrustDomain, SpiffeBundle> bundles)
-            throws SvidValidationException {
+    public ValidatedJwtSvid validate(SignedJWT jwt, Function<TrustDomain, SpiffeBundle> bundles)
+            throws SvidRejectedException {
         Objects.requireNonNull(bundles, "bundles");
         Instant now = clock.instant();
         JWSHeader header = jwt.getHeader();
@@ -122,7 +123,7 @@ public final class JwtSvidValidator {
             throw fail(Reason.MISSING_JTI, "the JWT-SVID has no jti");
         }
         Date iat = claims.getIssueTime();
-        return new ValidatedSvid(spiffeId, trustDomain, jti, exp, iat == null ? null : iat.toInstant(),
+        return new ValidatedJwtSvid(spiffeId, trustDomain, jti, exp, iat == null ? null : iat.toInstant(),
                 keyId, alg.getName(), claims);
     }
 
@@ -130,7 +131,7 @@ public final class JwtSvidValidator {
      * Step 1 alone: exactly one signed JWS in compact serialization of at most {@code maxLength}
      * characters, nothing about its content checked yet.
      */
-    public static SignedJWT parse(String assertion, int maxLength) throws SvidValidationException {
+    public static SignedJWT parse(String assertion, int maxLength) throws SvidRejectedException {
         if (assertion == null || assertion.isEmpty()) {
             throw fail(Reason.MALFORMED, "the client assertion is empty");
         }
@@ -173,7 +174,7 @@ public final class JwtSvidValidator {
         return signed;
     }
 
-    private void checkHeader(JWSHeader header) throws SvidValidationException {
+    private void checkHeader(JWSHeader header) throws SvidRejectedException {
         JOSEObjectType typ = header.getType();
         if (typ != null) {
             String value = typ.getType();
@@ -191,7 +192,7 @@ public final class JwtSvidValidator {
         }
     }
 
-    private static SpiffeId checkSubject(JWTClaimsSet claims) throws SvidValidationException {
+    private static SpiffeId checkSubject(JWTClaimsSet claims) throws SvidRejectedException {
         String sub = claims.getSubject();
         if (sub == null || sub.isEmpty()) {
             throw fail(Reason.MISSING_SUB, "the JWT-SVID has no sub");
@@ -203,7 +204,7 @@ public final class JwtSvidValidator {
         }
     }
 
-    private void checkAudience(JWTClaimsSet claims) throws SvidValidationException {
+    private void checkAudience(JWTClaimsSet claims) throws SvidRejectedException {
         List<String> aud = claims.getAudience();
         if (aud == null || aud.isEmpty()) {
             throw fail(Reason.MISSING_AUD, "the JWT-SVID has no aud");
@@ -214,7 +215,7 @@ public final class JwtSvidValidator {
         }
     }
 
-    private Instant checkTimes(JWTClaimsSet claims, Instant now) throws SvidValidationException {
+    private Instant checkTimes(JWTClaimsSet claims, Instant now) throws SvidRejectedException {
         Duration skew = policy.clockSkew();
         Date expDate = claims.getExpirationTime();
         if (expDate == null) {
@@ -243,7 +244,7 @@ public final class JwtSvidValidator {
     }
 
     private static String verifySignature(SignedJWT jwt, JWSHeader header, SpiffeBundle bundle)
-            throws SvidValidationException {
+            throws SvidRejectedException {
         JWSAlgorithm alg = header.getAlgorithm();
         String kid = header.getKeyID();
         List<JWK> candidates;
@@ -295,8 +296,8 @@ public final class JwtSvidValidator {
         return false;
     }
 
-    private static SvidValidationException fail(Reason reason, String description) {
-        return new SvidValidationException(reason, description);
+    private static SvidRejectedException fail(Reason reason, String description) {
+        return new SvidRejectedException(reason, description);
     }
 
     /**

@@ -6,6 +6,6 @@
  * draft-ietf-oauth-spiffe-client-auth §3.1 and returns the authenticated SPIFFE ID; mapping that ID
  * to a client (SCA-07) and replay tracking of {@code jti} are the caller's job. All JOSE work is done
  * by Nimbus JOSE+JWT. Every rejection carries a stable reason code
- * ({@link dev.workloadid.keycloak.spiffe.jwt.SvidValidationException.Reason}).
+ * ({@link dev.workloadid.keycloak.spiffe.api.SvidRejectedException.Reason}).
  */
 package dev.workloadid.keycloak.spiffe.jwt;

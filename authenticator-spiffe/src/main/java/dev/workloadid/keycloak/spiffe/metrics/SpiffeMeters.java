@@ -1,8 +1,7 @@
 package dev.workloadid.keycloak.spiffe.metrics;
 
 import dev.workloadid.keycloak.common.metrics.PackMeters;
-import dev.workloadid.keycloak.spiffe.jwt.SvidValidationException;
-import dev.workloadid.keycloak.spiffe.x509.X509SvidException;
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import io.micrometer.core.instrument.Meter;
 
 import java.util.HashSet;
@@ -24,9 +23,8 @@ public final class SpiffeMeters {
 
     static {
         Set<String> reasons = new HashSet<>();
-        Stream.of(SvidValidationException.Reason.values()).map(SvidValidationException.Reason::code).forEach(reasons::add);
-        Stream.of(X509SvidException.Reason.values()).map(X509SvidException.Reason::code).forEach(reasons::add);
-        reasons.addAll(Set.of("replayed", "trust_domain_conflict", "bundle_unavailable", "unknown_trust_domain", CLIENT_REJECTED));
+        Stream.of(SvidRejectedException.Reason.values()).map(SvidRejectedException.Reason::code).forEach(reasons::add);
+        reasons.add(CLIENT_REJECTED);
         REASONS = Set.copyOf(reasons);
     }
 

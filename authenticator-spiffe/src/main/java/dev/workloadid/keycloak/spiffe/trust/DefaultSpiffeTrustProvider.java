@@ -35,7 +35,7 @@ final class DefaultSpiffeTrustProvider implements SpiffeTrustProvider {
     @Override
     public List<TrustDomainSettings> trustDomains(RealmModel realm) {
         List<TrustDomainSettings> result = new ArrayList<>();
-        TrustDomainPageFactory.components(realm).sorted(Comparator.comparing(ComponentModel::getId)).forEach(component -> {
+        TrustDomainComponents.in(realm).sorted(Comparator.comparing(ComponentModel::getId)).forEach(component -> {
             try {
                 Parsed cached = parsed.get(component.getId());
                 if (cached == null || !cached.config().equals(component.getConfig())) {

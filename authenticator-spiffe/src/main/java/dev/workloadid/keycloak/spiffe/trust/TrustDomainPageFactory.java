@@ -14,7 +14,6 @@ import org.keycloak.services.ui.extend.UiPageProviderFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The realm admin console page "SPIFFE trust domains": one entry per trust domain, stored as a realm
@@ -23,15 +22,10 @@ import java.util.stream.Stream;
  */
 public final class TrustDomainPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
 
-    public static final String ID = "spiffe-trust-domain";
+    public static final String ID = TrustDomainComponents.PROVIDER_ID;
     /** What a save adds to the realm; also run for realms that arrive as files. */
     private static final TrustDomainRealmSetup SETUP = new TrustDomainRealmSetup();
-    public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
-
-    /** The realm's trust-domain components. */
-    public static Stream<ComponentModel> components(RealmModel realm) {
-        return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> ID.equals(c.getProviderId()));
-    }
+    public static final String PROVIDER_TYPE = TrustDomainComponents.PROVIDER_TYPE;
 
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
@@ -48,7 +42,7 @@ public final class TrustDomainPageFactory implements UiPageProviderFactory<Compo
         // BND-07 / SCA-60: one configuration, and so one bundle, per trust domain. Compared parsed, so
         // "spiffe://example.org" and "Example.org" count as example.org. Import and concurrent saves
         // can still get a duplicate past this; the lookup then refuses the trust domain.
-        boolean duplicate = components(realm)
+        boolean duplicate = TrustDomainComponents.in(realm)
                 .filter(c -> model.getId() == null || !model.getId().equals(c.getId()))
                 .anyMatch(c -> settings.trustDomain().equals(trustDomainOrNull(c)));
         if (duplicate) {

@@ -2,8 +2,7 @@ package dev.workloadid.keycloak.spiffe.trust;
 
 import dev.workloadid.keycloak.common.keycloak.RealmSetup;
 import dev.workloadid.keycloak.common.keycloak.RegistrationPolicies;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeJwtSvidAuthenticatorFactory;
-import dev.workloadid.keycloak.spiffe.authenticator.SpiffeX509SvidAuthenticatorFactory;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 import dev.workloadid.keycloak.spiffe.registration.SpiffeRegistrationGuardPolicyFactory;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -26,8 +25,7 @@ public final class TrustDomainRealmSetup extends RealmSetup {
 
     /** dcr-policy's SPIFFE binding registration policy, named by id. */
     static final String BINDING_POLICY = "wi-spiffe-binding";
-    private static final Set<String> AUTHENTICATORS = Set.of(
-            SpiffeX509SvidAuthenticatorFactory.ID, SpiffeJwtSvidAuthenticatorFactory.ID);
+    private static final Set<String> AUTHENTICATORS = SpiffeAuthenticators.IDS;
 
     public TrustDomainRealmSetup() {
         super("spiffe");
@@ -35,12 +33,12 @@ public final class TrustDomainRealmSetup extends RealmSetup {
 
     @Override
     public void reconcile(KeycloakSession session, RealmModel realm) {
-        if (TrustDomainPageFactory.components(realm).findAny().isEmpty()) {
+        if (TrustDomainComponents.in(realm).findAny().isEmpty()) {
             return;
         }
         // Each authenticator acts only on its own requests, so their order does not matter.
-        ClientFlowInstaller.ensureInstalled(realm, SpiffeX509SvidAuthenticatorFactory.ID);
-        ClientFlowInstaller.ensureInstalled(realm, SpiffeJwtSvidAuthenticatorFactory.ID);
+        ClientFlowInstaller.ensureInstalled(realm, SpiffeAuthenticators.X509_SVID);
+        ClientFlowInstaller.ensureInstalled(realm, SpiffeAuthenticators.JWT_SVID);
         // This JAR's own guard, so SPIFFE bindings are protected without dcr-policy too.
         SpiffeRegistrationGuardPolicyFactory.ensureInstalled(realm);
         if (RegistrationPolicies.deployed(session.getKeycloakSessionFactory(), BINDING_POLICY)) {

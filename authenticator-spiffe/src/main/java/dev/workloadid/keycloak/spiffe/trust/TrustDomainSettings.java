@@ -23,8 +23,8 @@ import java.util.function.Function;
  * a registered client. Plain Java: built from the component's string config, validated here so the
  * admin console refuses bad input before anything is stored.
  *
- * <p>Config keys are the names administrators see in realm JSON and admin REST; see the README's
- * configuration reference.
+ * <p>Config keys are the names administrators see in realm JSON and admin REST; docs/configuration.md
+ * lists them.
  */
 public record TrustDomainSettings(
         String id,

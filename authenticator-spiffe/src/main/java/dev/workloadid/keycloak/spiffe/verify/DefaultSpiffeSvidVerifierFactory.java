@@ -6,7 +6,7 @@ import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.api.VerifiedJwtSvid;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
-import dev.workloadid.keycloak.spiffe.jwt.ValidatedSvid;
+import dev.workloadid.keycloak.spiffe.jwt.ValidatedJwtSvid;
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
 import org.jboss.logging.Logger;
@@ -17,11 +17,11 @@ import org.keycloak.models.RealmModel;
 
 import java.util.Map;
 
-/** The {@code spiffe-svid-verifier} SPI's implementation, over {@link JwtSvidVerification}. */
+/** The {@code spiffe-svid-verifier} SPI's implementation, over {@link JwtSvidVerifier}. */
 public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifierFactory {
 
     /** {@link SvidRejectedException#reason()} when the check itself failed; never a verdict on the SVID. */
-    public static final String SERVER_ERROR = "server_error";
+    public static final String SERVER_ERROR = SvidRejectedException.Reason.SERVER_ERROR.code();
     private static final Logger LOG = Logger.getLogger(DefaultSpiffeSvidVerifierFactory.class);
 
     @Override
@@ -31,17 +31,16 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
             public VerifiedJwtSvid verifyJwtSvid(RealmModel realm, String jwtSvid, String audience)
                     throws SvidRejectedException {
                 try {
-                    ValidatedSvid svid = JwtSvidVerification.verify(session, realm, jwtSvid, audience).svid();
+                    ValidatedJwtSvid svid = new JwtSvidVerifier(session, realm).verify(jwtSvid, audience).svid();
                     Map<String, Object> claims = svid.claims() == null ? Map.of() : svid.claims().toJSONObject();
                     return new VerifiedJwtSvid(svid.spiffeId().toString(), svid.trustDomain().getName(),
                             svid.expiresAt(), svid.jti(), claims);
-                } catch (SvidRejection e) {
-                    throw new SvidRejectedException(e.reason(), e.getMessage());
                 } catch (RuntimeException e) {
                     // Callers in other modules handle rejections only: anything else would become
                     // their 5xx. The detail goes to the log, not into an error_description.
                     LOG.errorf(e, "Unexpected error verifying a JWT-SVID in realm %s", realm.getName());
-                    throw new SvidRejectedException(SERVER_ERROR, "the JWT-SVID could not be checked (server error, see the server log)");
+                    throw new SvidRejectedException(SvidRejectedException.Reason.SERVER_ERROR,
+                            "the JWT-SVID could not be checked (server error, see the server log)");
                 }
             }
 

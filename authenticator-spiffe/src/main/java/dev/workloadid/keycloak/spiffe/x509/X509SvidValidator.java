@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.x509;
 
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import io.spiffe.spiffeid.SpiffeId;
@@ -80,25 +81,25 @@ public final class X509SvidValidator {
     }
 
     /** SCA-23, XSV-01, XSV-02: the leaf's SPIFFE ID, without checking anything else. */
-    public static SpiffeId spiffeId(X509Certificate leaf) throws X509SvidException {
+    public static SpiffeId spiffeId(X509Certificate leaf) throws SvidRejectedException {
         List<String> uris = uriSans(leaf);
         if (uris.isEmpty()) {
-            throw new X509SvidException(X509SvidException.Reason.NO_SPIFFE_ID,
+            throw new SvidRejectedException(SvidRejectedException.Reason.NO_SPIFFE_ID,
                     "the client certificate has no URI SAN with a SPIFFE ID");
         }
         if (uris.size() > 1) {
-            throw new X509SvidException(X509SvidException.Reason.MULTIPLE_URI_SANS,
+            throw new SvidRejectedException(SvidRejectedException.Reason.MULTIPLE_URI_SANS,
                     "the client certificate has " + uris.size() + " URI SANs; an X.509-SVID has exactly one");
         }
         SpiffeId id;
         try {
             id = SpiffeIds.parse(uris.get(0));
         } catch (SpiffeIdFormatException e) {
-            throw new X509SvidException(X509SvidException.Reason.INVALID_SPIFFE_ID,
+            throw new SvidRejectedException(SvidRejectedException.Reason.INVALID_SPIFFE_ID,
                     "the client certificate's URI SAN is not a SPIFFE ID: " + e.getMessage(), e);
         }
         if (SpiffeIds.isTrustDomainId(id)) {
-            throw new X509SvidException(X509SvidException.Reason.ROOT_PATH,
+            throw new SvidRejectedException(SvidRejectedException.Reason.ROOT_PATH,
                     "the client certificate's SPIFFE ID " + id + " has no path; it names a trust domain, not a workload");
         }
         return id;
@@ -111,12 +112,12 @@ public final class X509SvidValidator {
      */
     public ValidatedX509Svid validate(List<X509Certificate> chain,
                                       Function<TrustDomain, ? extends Collection<X509Certificate>> authorities)
-            throws X509SvidException {
+            throws SvidRejectedException {
         if (chain == null || chain.isEmpty()) {
-            throw new X509SvidException(X509SvidException.Reason.BAD_CHAIN, "no client certificate");
+            throw new SvidRejectedException(SvidRejectedException.Reason.BAD_CHAIN, "no client certificate");
         }
         if (chain.size() > MAX_CHAIN_LENGTH) {
-            throw new X509SvidException(X509SvidException.Reason.BAD_CHAIN,
+            throw new SvidRejectedException(SvidRejectedException.Reason.BAD_CHAIN,
                     "the client certificate chain has more than " + MAX_CHAIN_LENGTH + " certificates");
         }
         X509Certificate leaf = chain.get(0);
@@ -128,11 +129,11 @@ public final class X509SvidValidator {
         }
         Collection<X509Certificate> anchors = authorities.apply(trustDomain);
         if (anchors == null) {
-            throw new X509SvidException(X509SvidException.Reason.UNKNOWN_TRUST_DOMAIN,
+            throw new SvidRejectedException(SvidRejectedException.Reason.UNKNOWN_TRUST_DOMAIN,
                     "trust domain " + trustDomain.getName() + " is not trusted by this realm");
         }
         if (anchors.isEmpty()) {
-            throw new X509SvidException(X509SvidException.Reason.NO_X509_AUTHORITIES,
+            throw new SvidRejectedException(SvidRejectedException.Reason.NO_X509_AUTHORITIES,
                     "the bundle of trust domain " + trustDomain.getName() + " has no X.509 authorities");
         }
         List<X509Certificate> path = validatePath(chain, anchors, trustDomain);
@@ -141,7 +142,7 @@ public final class X509SvidValidator {
 
     /** XSV-07: the SPIFFE IDs a signing certificate may carry: its leaf's trust domain, no path. */
     private static void checkSigningCertificate(X509Certificate cert, int index, TrustDomain leafDomain)
-            throws X509SvidException {
+            throws SvidRejectedException {
         for (String uri : uriSans(cert)) {
             if (!uri.regionMatches(true, 0, "spiffe:", 0, 7)) {
                 continue;
@@ -150,16 +151,16 @@ public final class X509SvidValidator {
             try {
                 signer = SpiffeIds.parse(uri);
             } catch (SpiffeIdFormatException e) {
-                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
+                throw new SvidRejectedException(SvidRejectedException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
                         "signing certificate " + index + " of the chain carries a malformed SPIFFE ID", e);
             }
             if (!SpiffeIds.isTrustDomainId(signer)) {
-                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_WITH_PATH,
+                throw new SvidRejectedException(SvidRejectedException.Reason.SIGNING_CERT_WITH_PATH,
                         "signing certificate " + index + " of the chain carries the SPIFFE ID " + uri
                                 + " with a path, which X509-SVID §3.2 forbids");
             }
             if (!signer.getTrustDomain().equals(leafDomain)) {
-                throw new X509SvidException(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
+                throw new SvidRejectedException(SvidRejectedException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN,
                         "signing certificate " + index + " of the chain carries the SPIFFE ID " + signer
                                 + " of another trust domain than the client certificate's ("
                                 + leafDomain.getName() + ")");
@@ -168,35 +169,35 @@ public final class X509SvidValidator {
     }
 
     /** SCA-24, SCA-25, XSV-03, XSV-04, XSV-05. */
-    private static void checkLeafUsage(X509Certificate leaf) throws X509SvidException {
+    private static void checkLeafUsage(X509Certificate leaf) throws SvidRejectedException {
         if (leaf.getBasicConstraints() >= 0) {
-            throw new X509SvidException(X509SvidException.Reason.LEAF_IS_CA,
+            throw new SvidRejectedException(SvidRejectedException.Reason.LEAF_IS_CA,
                     "the client certificate is a CA certificate (basic constraints cA=true); an X.509-SVID is a leaf");
         }
         boolean[] usage = leaf.getKeyUsage();
         if (usage != null && (flag(usage, KU_KEY_CERT_SIGN) || flag(usage, KU_CRL_SIGN))) {
-            throw new X509SvidException(X509SvidException.Reason.LEAF_IS_CA,
+            throw new SvidRejectedException(SvidRejectedException.Reason.LEAF_IS_CA,
                     "the client certificate may sign certificates or CRLs (keyCertSign/cRLSign); an X.509-SVID may not");
         }
         if (usage == null || !flag(usage, KU_DIGITAL_SIGNATURE)) {
-            throw new X509SvidException(X509SvidException.Reason.KEY_USAGE,
+            throw new SvidRejectedException(SvidRejectedException.Reason.KEY_USAGE,
                     "the client certificate's key usage lacks digitalSignature");
         }
         List<String> eku;
         try {
             eku = leaf.getExtendedKeyUsage();
         } catch (CertificateParsingException e) {
-            throw new X509SvidException(X509SvidException.Reason.EXTENDED_KEY_USAGE,
+            throw new SvidRejectedException(SvidRejectedException.Reason.EXTENDED_KEY_USAGE,
                     "the client certificate's extended key usage cannot be parsed", e);
         }
         if (eku != null && !eku.contains(OID_CLIENT_AUTH) && !eku.contains(OID_ANY_EKU)) {
-            throw new X509SvidException(X509SvidException.Reason.EXTENDED_KEY_USAGE,
+            throw new SvidRejectedException(SvidRejectedException.Reason.EXTENDED_KEY_USAGE,
                     "the client certificate's extended key usage does not include clientAuth");
         }
     }
 
     private List<X509Certificate> validatePath(List<X509Certificate> chain, Collection<X509Certificate> anchors,
-                                               TrustDomain trustDomain) throws X509SvidException {
+                                               TrustDomain trustDomain) throws SvidRejectedException {
         // A client may append its root: anchors never go into the path to validate.
         List<X509Certificate> path = new ArrayList<>(chain);
         while (path.size() > 1 && anchors.contains(path.get(path.size() - 1))) {
@@ -216,33 +217,33 @@ public final class X509SvidValidator {
         } catch (CertPathValidatorException e) {
             throw pathFailure(e, path, trustDomain);
         } catch (GeneralSecurityException e) {
-            throw new X509SvidException(X509SvidException.Reason.PATH_INVALID,
+            throw new SvidRejectedException(SvidRejectedException.Reason.PATH_INVALID,
                     "the client certificate chain cannot be validated: " + e.getMessage(), e);
         }
     }
 
-    private static X509SvidException pathFailure(CertPathValidatorException e, List<X509Certificate> path,
+    private static SvidRejectedException pathFailure(CertPathValidatorException e, List<X509Certificate> path,
                                                  TrustDomain trustDomain) {
         int index = e.getIndex();
         String which = index <= 0 ? "the client certificate" : "certificate " + index + " of the chain";
         CertPathValidatorException.Reason reason = e.getReason();
         if (reason == CertPathValidatorException.BasicReason.EXPIRED) {
-            return new X509SvidException(X509SvidException.Reason.EXPIRED, which + " has expired", e);
+            return new SvidRejectedException(SvidRejectedException.Reason.EXPIRED, which + " has expired", e);
         }
         if (reason == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
-            return new X509SvidException(X509SvidException.Reason.NOT_YET_VALID, which + " is not valid yet", e);
+            return new SvidRejectedException(SvidRejectedException.Reason.NOT_YET_VALID, which + " is not valid yet", e);
         }
         if (reason == PKIXReason.NOT_CA_CERT) {
-            return new X509SvidException(X509SvidException.Reason.PATH_INVALID,
+            return new SvidRejectedException(SvidRejectedException.Reason.PATH_INVALID,
                     which + " signs the next one but is not a CA", e);
         }
         if (reason == PKIXReason.NO_TRUST_ANCHOR) {
-            return new X509SvidException(X509SvidException.Reason.PATH_INVALID,
+            return new SvidRejectedException(SvidRejectedException.Reason.PATH_INVALID,
                     "the client certificate chain does not lead to an X.509 authority of trust domain "
                             + trustDomain.getName(), e);
         }
         String detail = reason == null ? "" : " (" + reason.toString().toLowerCase(Locale.ROOT) + ")";
-        return new X509SvidException(X509SvidException.Reason.PATH_INVALID,
+        return new SvidRejectedException(SvidRejectedException.Reason.PATH_INVALID,
                 "path validation to the X.509 authorities of trust domain " + trustDomain.getName()
                         + " failed at " + which + detail, e);
     }

@@ -6,6 +6,6 @@
  * validates the path with the JDK's PKIX {@link java.security.cert.CertPathValidator} against the
  * X.509 authorities of the SVID's own trust domain only, never the system trust store (SCA-22,
  * SCA-65). Mapping the SPIFFE ID to a client is the caller's job. Every rejection carries a stable
- * reason code ({@link dev.workloadid.keycloak.spiffe.x509.X509SvidException.Reason}).
+ * reason code ({@link dev.workloadid.keycloak.spiffe.api.SvidRejectedException.Reason}).
  */
 package dev.workloadid.keycloak.spiffe.x509;

@@ -12,7 +12,7 @@ class SpiffeJwtSvidAuthenticatorTest {
     private static MultivaluedMap<String, String> assertionForm(String... more) {
         MultivaluedMap<String, String> form = new MultivaluedHashMap<>();
         form.add("grant_type", "client_credentials");
-        form.add("client_assertion_type", SpiffeJwtSvidAuthenticatorFactory.ASSERTION_TYPE);
+        form.add("client_assertion_type", SpiffeJwtSvidAuthenticator.ASSERTION_TYPE);
         form.add("client_assertion", "eyJ.eyJ.sig");
         for (int i = 0; i < more.length; i += 2) {
             form.add(more[i], more[i + 1]);

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.x509;
 
+import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
 import dev.workloadid.keycloak.spiffe.bundle.TestCerts;
 import io.spiffe.spiffeid.TrustDomain;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
@@ -17,7 +18,7 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** X.509-SVID rules, one test per requirement of spec-checklist §1.2 and §2.3. */
+/** X.509-SVID rules, one test per requirement it checks (SCA-20..26, SCA-63, SCA-65, XSV-01..08 in docs/requirements.md). */
 class X509SvidValidatorTest {
 
     private static final X509SvidIssuer TD_ONE = X509SvidIssuer.forTrustDomain("td-one.test");
@@ -29,13 +30,13 @@ class X509SvidValidatorTest {
 
     private final X509SvidValidator validator = new X509SvidValidator();
 
-    private ValidatedX509Svid validate(X509SvidIssuer.Svid svid) throws X509SvidException {
+    private ValidatedX509Svid validate(X509SvidIssuer.Svid svid) throws SvidRejectedException {
         return validator.validate(svid.chain(), BUNDLES);
     }
 
-    private void rejects(X509SvidIssuer.Svid svid, X509SvidException.Reason reason) {
-        assertThatThrownBy(() -> validate(svid)).isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason()).isEqualTo(reason));
+    private void rejects(X509SvidIssuer.Svid svid, SvidRejectedException.Reason reason) {
+        assertThatThrownBy(() -> validate(svid)).isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why()).isEqualTo(reason));
     }
 
     @Test
@@ -62,65 +63,65 @@ class X509SvidValidatorTest {
     @Test
     void xsv01_rejectsTwoUriSans() {
         rejects(TD_ONE.svid("/a").uris("spiffe://td-one.test/a", "spiffe://td-one.test/b").issue(),
-                X509SvidException.Reason.MULTIPLE_URI_SANS);
+                SvidRejectedException.Reason.MULTIPLE_URI_SANS);
     }
 
     @Test
     void xsv01_rejectsSpiffeAndHttpsUriSans() {
         rejects(TD_ONE.svid("/a").uris("spiffe://td-one.test/a", "https://td-one.test/a").issue(),
-                X509SvidException.Reason.MULTIPLE_URI_SANS);
+                SvidRejectedException.Reason.MULTIPLE_URI_SANS);
     }
 
     @Test
     void sca23_rejectsNoUriSan() {
-        rejects(TD_ONE.svid("/a").uris().issue(), X509SvidException.Reason.NO_SPIFFE_ID);
+        rejects(TD_ONE.svid("/a").uris().issue(), SvidRejectedException.Reason.NO_SPIFFE_ID);
     }
 
     @Test
     void sca23_rejectsNonSpiffeUriSan() {
-        rejects(TD_ONE.svid("/a").uris("https://td-one.test/a").issue(), X509SvidException.Reason.INVALID_SPIFFE_ID);
+        rejects(TD_ONE.svid("/a").uris("https://td-one.test/a").issue(), SvidRejectedException.Reason.INVALID_SPIFFE_ID);
     }
 
     @Test
     void sca23_rejectsMalformedSpiffeId() {
-        rejects(TD_ONE.svid("/a").uris("spiffe://td-one.test/a/../b").issue(), X509SvidException.Reason.INVALID_SPIFFE_ID);
+        rejects(TD_ONE.svid("/a").uris("spiffe://td-one.test/a/../b").issue(), SvidRejectedException.Reason.INVALID_SPIFFE_ID);
     }
 
     @Test
     void xsv02_rejectsRootPath() {
-        rejects(TD_ONE.svid("").issue(), X509SvidException.Reason.ROOT_PATH);
+        rejects(TD_ONE.svid("").issue(), SvidRejectedException.Reason.ROOT_PATH);
     }
 
     @Test
     void xsv03_rejectsCaLeaf() {
-        rejects(TD_ONE.svid("/a").ca(true).issue(), X509SvidException.Reason.LEAF_IS_CA);
+        rejects(TD_ONE.svid("/a").ca(true).issue(), SvidRejectedException.Reason.LEAF_IS_CA);
     }
 
     @Test
     void xsv03_rejectsKeyCertSign() {
         rejects(TD_ONE.svid("/a").keyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).issue(),
-                X509SvidException.Reason.LEAF_IS_CA);
+                SvidRejectedException.Reason.LEAF_IS_CA);
     }
 
     @Test
     void xsv03_rejectsCrlSign() {
         rejects(TD_ONE.svid("/a").keyUsage(KeyUsage.digitalSignature | KeyUsage.cRLSign).issue(),
-                X509SvidException.Reason.LEAF_IS_CA);
+                SvidRejectedException.Reason.LEAF_IS_CA);
     }
 
     @Test
     void xsv04_rejectsMissingDigitalSignature() {
-        rejects(TD_ONE.svid("/a").keyUsage(KeyUsage.keyEncipherment).issue(), X509SvidException.Reason.KEY_USAGE);
+        rejects(TD_ONE.svid("/a").keyUsage(KeyUsage.keyEncipherment).issue(), SvidRejectedException.Reason.KEY_USAGE);
     }
 
     @Test
     void xsv04_rejectsMissingKeyUsage() {
-        rejects(TD_ONE.svid("/a").keyUsage(null).issue(), X509SvidException.Reason.KEY_USAGE);
+        rejects(TD_ONE.svid("/a").keyUsage(null).issue(), SvidRejectedException.Reason.KEY_USAGE);
     }
 
     @Test
     void xsv05_rejectsEkuWithoutClientAuth() {
-        rejects(TD_ONE.svid("/a").eku(KeyPurposeId.id_kp_serverAuth).issue(), X509SvidException.Reason.EXTENDED_KEY_USAGE);
+        rejects(TD_ONE.svid("/a").eku(KeyPurposeId.id_kp_serverAuth).issue(), SvidRejectedException.Reason.EXTENDED_KEY_USAGE);
     }
 
     @Test
@@ -131,25 +132,25 @@ class X509SvidValidatorTest {
     @Test
     void xsv06_rejectsExpired() {
         rejects(TD_ONE.svid("/a").validity(Instant.now().minus(Duration.ofHours(2)), Instant.now().minus(Duration.ofHours(1)))
-                .issue(), X509SvidException.Reason.EXPIRED);
+                .issue(), SvidRejectedException.Reason.EXPIRED);
     }
 
     @Test
     void xsv06_rejectsNotYetValid() {
         rejects(TD_ONE.svid("/a").validity(Instant.now().plus(Duration.ofHours(1)), Instant.now().plus(Duration.ofHours(2)))
-                .issue(), X509SvidException.Reason.NOT_YET_VALID);
+                .issue(), SvidRejectedException.Reason.NOT_YET_VALID);
     }
 
     @Test
     void xsv06_rejectsIntermediateWithoutCaBit() {
-        rejects(TD_ONE.intermediate(false).svid("/a").issue(), X509SvidException.Reason.PATH_INVALID);
+        rejects(TD_ONE.intermediate(false).svid("/a").issue(), SvidRejectedException.Reason.PATH_INVALID);
     }
 
     @Test
     void sca22_rejectsSvidOfOneDomainSignedByAnotherDomainsCa() {
         // Claims td-one.test, issued by td-two.test's CA: td-one's authorities must not accept it.
         X509SvidIssuer.Svid svid = TD_TWO.svid("/a").uris("spiffe://td-one.test/a").issue();
-        rejects(svid, X509SvidException.Reason.PATH_INVALID);
+        rejects(svid, SvidRejectedException.Reason.PATH_INVALID);
     }
 
     @Test
@@ -157,17 +158,17 @@ class X509SvidValidatorTest {
         // A "public" CA (think: one in cacerts) that the trust domain's bundle does not hold.
         X509SvidIssuer publicCa = X509SvidIssuer.forTrustDomain("public-ca.test");
         X509SvidIssuer.Svid svid = publicCa.svid("/a").uris("spiffe://td-one.test/a").issue();
-        rejects(svid, X509SvidException.Reason.PATH_INVALID);
+        rejects(svid, SvidRejectedException.Reason.PATH_INVALID);
     }
 
     @Test
     void sca63_rejectsUnknownTrustDomain() {
-        rejects(X509SvidIssuer.forTrustDomain("unknown.test").svid("/a").issue(), X509SvidException.Reason.UNKNOWN_TRUST_DOMAIN);
+        rejects(X509SvidIssuer.forTrustDomain("unknown.test").svid("/a").issue(), SvidRejectedException.Reason.UNKNOWN_TRUST_DOMAIN);
     }
 
     @Test
     void xsv08_bnd05_rejectsTrustDomainWithoutX509Authorities() {
-        rejects(X509SvidIssuer.forTrustDomain("empty.test").svid("/a").issue(), X509SvidException.Reason.NO_X509_AUTHORITIES);
+        rejects(X509SvidIssuer.forTrustDomain("empty.test").svid("/a").issue(), SvidRejectedException.Reason.NO_X509_AUTHORITIES);
     }
 
     @Test
@@ -176,22 +177,22 @@ class X509SvidValidatorTest {
         // The other leaf is a signing certificate only in name; the rule fires before path validation.
         X509SvidIssuer.Svid signer = TD_ONE.svid("/signer").issue();
         assertThatThrownBy(() -> validator.validate(List.of(svid.leaf(), signer.leaf()), BUNDLES))
-                .isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason())
-                        .isEqualTo(X509SvidException.Reason.SIGNING_CERT_WITH_PATH));
+                .isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why())
+                        .isEqualTo(SvidRejectedException.Reason.SIGNING_CERT_WITH_PATH));
     }
 
     @Test
     void xsv07_rejectsIntermediateCarryingAnotherTrustDomainsSpiffeId() {
         // td-one's own root signed it, so path validation alone would accept the chain.
         X509SvidIssuer.Svid svid = TD_ONE.intermediate(true, "spiffe://td-two.test").svid("/a").issue();
-        rejects(svid, X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
+        rejects(svid, SvidRejectedException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
     }
 
     @Test
     void xsv07_rejectsIntermediateCarryingAMalformedSpiffeId() {
         rejects(TD_ONE.intermediate(true, "spiffe://TD_ONE..test").svid("/a").issue(),
-                X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
+                SvidRejectedException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN);
     }
 
     @Test
@@ -205,17 +206,17 @@ class X509SvidValidatorTest {
     void xsv07_rejectsAppendedRootOfAnotherTrustDomain() {
         X509SvidIssuer.Svid svid = TD_ONE.svid("/a").issue();
         assertThatThrownBy(() -> validator.validate(List.of(svid.leaf(), TD_TWO.root()), BUNDLES))
-                .isInstanceOf(X509SvidException.class)
-                .satisfies(e -> assertThat(((X509SvidException) e).reason())
-                        .isEqualTo(X509SvidException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN));
+                .isInstanceOf(SvidRejectedException.class)
+                .satisfies(e -> assertThat(((SvidRejectedException) e).why())
+                        .isEqualTo(SvidRejectedException.Reason.SIGNING_CERT_OTHER_TRUST_DOMAIN));
     }
 
     @Test
     void rejectsEmptyAndOverlongChains() {
-        assertThatThrownBy(() -> validator.validate(List.of(), BUNDLES)).isInstanceOf(X509SvidException.class);
+        assertThatThrownBy(() -> validator.validate(List.of(), BUNDLES)).isInstanceOf(SvidRejectedException.class);
         X509Certificate leaf = TD_ONE.svid("/a").issue().leaf();
         List<X509Certificate> longChain = java.util.Collections.nCopies(X509SvidValidator.MAX_CHAIN_LENGTH + 1, leaf);
-        assertThatThrownBy(() -> validator.validate(longChain, BUNDLES)).isInstanceOf(X509SvidException.class)
+        assertThatThrownBy(() -> validator.validate(longChain, BUNDLES)).isInstanceOf(SvidRejectedException.class)
                 .hasMessageContaining("more than");
     }
 

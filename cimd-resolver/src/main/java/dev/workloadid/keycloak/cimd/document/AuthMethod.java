@@ -7,7 +7,7 @@ public enum AuthMethod {
     /** RFC 7523 with the document's jwks / jwks_uri keys (CIMD-41); Keycloak's client-jwt. */
     PRIVATE_KEY_JWT("private_key_jwt"),
     /** SPIFFE JWT-SVID bound to the document's spiffe_id (authenticator-spiffe). */
-    SPIFFE_JWT("spiffe_jwt");
+    SPIFFE_JWT(dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID_METHOD);
 
     private final String metadataName;
 

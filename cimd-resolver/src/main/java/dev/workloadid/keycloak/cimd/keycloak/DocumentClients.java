@@ -51,7 +51,7 @@ final class DocumentClients {
     /** {@value #KEYS_EXPIRE_AT} of a client whose document carries its keys itself. */
     static final String KEYS_INLINE = "inline";
     /** authenticator-spiffe's client authenticator id and client attribute (no code dependency). */
-    static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
+    static final String SPIFFE_AUTHENTICATOR = dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID;
     static final String DEVICE_GRANT_ATTRIBUTE = "oauth2.device.authorization.grant.enabled";
     private static final Logger LOG = Logger.getLogger(DocumentClients.class);
 

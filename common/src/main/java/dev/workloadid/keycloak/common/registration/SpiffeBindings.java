@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.common.registration;
 
 import dev.workloadid.keycloak.common.keycloak.PackClientAttributes;
+import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +17,7 @@ import java.util.Optional;
 public final class SpiffeBindings {
 
     /** authenticator-spiffe's client authenticators and their RFC 7591 method names. */
-    public static final Map<String, String> SPIFFE_METHODS = Map.of(
-            "spiffe-jwt-svid", "spiffe_jwt",
-            "spiffe-x509-svid", "spiffe_x509");
+    public static final Map<String, String> SPIFFE_METHODS = SpiffeAuthenticators.METHODS;
 
     private SpiffeBindings() {
     }

@@ -37,8 +37,8 @@ public final class RegistrationRequest {
     /** The SPIFFE authenticator's binding attribute (Keycloak's always-searchable federated subject). */
     public static final String ATTR_SPIFFE_ID = PackClientAttributes.SPIFFE_BINDING;
     public static final String ATTR_PKCE = "pkce.code.challenge.method";
-    public static final String SPIFFE_AUTHENTICATOR = "spiffe-jwt-svid";
-    public static final String SPIFFE_AUTH_METHOD = "spiffe_jwt";
+    public static final String SPIFFE_AUTHENTICATOR = dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID;
+    public static final String SPIFFE_AUTH_METHOD = dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID_METHOD;
 
     private final RegistrationMetadata metadata;
     private final VerifiedStatement statement;

@@ -13,13 +13,13 @@ public final class AuthMethodRules {
     public static final Set<String> SHARED_SECRET_METHODS = Set.of("client_secret_basic", "client_secret_post", "client_secret_jwt");
     /** Default allow-list for anonymous registration: key-based methods, SPIFFE, and public (PKCE) clients. */
     public static final List<String> ANONYMOUS_DEFAULT = List.of("private_key_jwt", "tls_client_auth",
-            "self_signed_tls_client_auth", "spiffe_jwt", "none");
+            "self_signed_tls_client_auth", dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID_METHOD, "none");
     /**
      * Default allow-list for authenticated registration: everything Keycloak and the pack support,
      * including spiffe_x509, which a client bound to an X.509-SVID keeps through its updates.
      */
     public static final List<String> AUTHENTICATED_DEFAULT = List.of("private_key_jwt", "tls_client_auth",
-            "self_signed_tls_client_auth", "spiffe_jwt", "spiffe_x509", "none", "client_secret_basic",
+            "self_signed_tls_client_auth", dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.JWT_SVID_METHOD, dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators.X509_SVID_METHOD, "none", "client_secret_basic",
             "client_secret_post", "client_secret_jwt");
 
     private AuthMethodRules() {

@@ -19,10 +19,10 @@ import java.util.Objects;
  * @param algorithm the JWS {@code alg}, e.g. {@code ES256}
  * @param claims all claims, for callers that map more than the SPIFFE ID
  */
-public record ValidatedSvid(SpiffeId spiffeId, TrustDomain trustDomain, String jti, Instant expiresAt,
+public record ValidatedJwtSvid(SpiffeId spiffeId, TrustDomain trustDomain, String jti, Instant expiresAt,
         Instant issuedAt, String keyId, String algorithm, JWTClaimsSet claims) {
 
-    public ValidatedSvid {
+    public ValidatedJwtSvid {
         Objects.requireNonNull(spiffeId, "spiffeId");
         Objects.requireNonNull(trustDomain, "trustDomain");
         Objects.requireNonNull(expiresAt, "expiresAt");
