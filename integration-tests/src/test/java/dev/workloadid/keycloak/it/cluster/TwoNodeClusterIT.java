@@ -22,8 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -61,7 +59,7 @@ class TwoNodeClusterIT {
     private static final Duration STEP = Duration.ofMillis(250);
     private static final String DOC_HOST = "mcp-client.docs.test";
     private static final String DOC_PATH = "/cluster-client.json";
-    private static final String REDIRECT = "http://127.0.0.1:48123/cb";
+    private static final String REDIRECT = ClusterRequests.REDIRECT;
     private static final List<String> NODES = List.of("node-a", "node-b");
 
     private static PostgresDatabase database;
@@ -266,9 +264,6 @@ class TwoNodeClusterIT {
     }
 
     private static URI authorize(AdminClient node, String clientId) {
-        return URI.create(node.realmUrl(realm) + "/protocol/openid-connect/auth?response_type=code&scope=openid"
-                + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-                + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
-                + "&state=s&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        return ClusterRequests.authorize(node, realm, clientId);
     }
 }

@@ -45,25 +45,29 @@ final class DistKeycloakServer implements KeycloakServer {
     }
 
     static DistKeycloakServer start(HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509) {
-        return start(config.keycloakHome(), config, ca, hostsFile, x509, "keycloak.log", List.of(), List.of());
+        return start(config.keycloakHome(), config, ca, hostsFile, x509, "keycloak.log", List.of(), List.of(), true);
     }
 
     /**
      * Starts a Keycloak from {@code home} (an unpacked distribution used by no other running
      * instance: build options such as the x509cert-lookup provider re-augment it), with
      * {@code extraArgs} appended to the command line and {@code realmFiles} put into its
-     * {@code data/import} (imported when {@code extraArgs} has {@code --import-realm}).
+     * {@code data/import} (imported when {@code extraArgs} has {@code --import-realm}). With
+     * {@code freshData} its {@code data} directory (the dev-file H2 database among it) is emptied
+     * first; without, the server starts on what an earlier server or {@code kc.sh import} left there.
      */
     static DistKeycloakServer start(Path home, HarnessConfig config, TestCa ca, Path hostsFile, SpiffeX509Authorities x509,
-                                    String logName, List<String> extraArgs, List<Path> realmFiles) {
+                                    String logName, List<String> extraArgs, List<Path> realmFiles, boolean freshData) {
         if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
             throw new IllegalStateException("No Keycloak distribution at " + home
                     + "; run the tests through Maven (./mvnw verify), which unpacks it");
         }
         try {
             installProviders(config.providersDir(), home.resolve("providers"));
-            // A fresh H2 database per run: the data dir of the unpacked distribution is ours alone.
-            deleteRecursively(home.resolve("data"));
+            if (freshData) {
+                // A fresh H2 database per run: the data dir of the unpacked distribution is ours alone.
+                deleteRecursively(home.resolve("data"));
+            }
             for (Path realmFile : realmFiles) {
                 Files.createDirectories(home.resolve("data/import"));
                 Files.copy(realmFile, home.resolve("data/import").resolve(realmFile.getFileName()));
@@ -71,6 +75,11 @@ final class DistKeycloakServer implements KeycloakServer {
             KeycloakLaunch.Ports ports = KeycloakLaunch.Ports.free();
             Path log = config.workDir().resolve(logName);
             Files.createDirectories(log.getParent());
+            // A later start with the same log name (a restart) keeps the earlier start's lines.
+            Files.deleteIfExists(earlierLog(log));
+            if (Files.exists(log)) {
+                Files.move(log, earlierLog(log));
+            }
 
             List<String> command = new ArrayList<>();
             command.add(home.resolve("bin/kc.sh").toString());
@@ -188,6 +197,31 @@ final class DistKeycloakServer implements KeycloakServer {
         } catch (IllegalStateException e) {
             // already shutting down
         }
+    }
+
+    /** Where a restart keeps the previous start's log: {@code name.log} becomes {@code name.log.1}. */
+    private static Path earlierLog(Path log) {
+        return log.resolveSibling(log.getFileName() + ".1");
+    }
+
+    /**
+     * Ends the server as a crash or an OOM killer would: SIGKILL to the process and its descendants
+     * at once, no shutdown hooks, no goodbye to the cluster. Returns when the process is gone.
+     */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Keycloak (pid " + process.pid() + ") still alive 30 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     private void destroy() {

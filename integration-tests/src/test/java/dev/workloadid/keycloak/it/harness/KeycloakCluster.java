@@ -102,16 +102,23 @@ public final class KeycloakCluster implements AutoCloseable {
      * and fails with each node's latest view and log tail otherwise.
      */
     public void awaitOneView(Duration timeout) {
+        awaitView(nodes.keySet(), timeout);
+    }
+
+    /**
+     * Waits until the last cluster view each of the {@code members} logged has exactly them as members
+     * (after {@link #kill}: the survivors' view without the killed node).
+     */
+    public void awaitView(java.util.Collection<String> members, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             Map<String, List<String>> views = new LinkedHashMap<>();
-            nodes.forEach((name, node) -> views.put(name, lastView(node.logFile())));
-            if (views.values().stream().allMatch(members -> members.size() == nodes.size()
-                    && members.containsAll(nodes.keySet()))) {
+            members.forEach(name -> views.put(name, lastView(nodes.get(name).logFile())));
+            if (views.values().stream().allMatch(view -> view.size() == members.size() && view.containsAll(members))) {
                 return;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("the nodes did not form one cluster within " + timeout
+                throw new IllegalStateException("the nodes " + members + " did not form one view within " + timeout
                         + "; last view per node " + views + "\n" + logTails(40));
             }
             try {
@@ -139,6 +146,14 @@ public final class KeycloakCluster implements AutoCloseable {
             // not written yet
         }
         return members;
+    }
+
+    /**
+     * Kills a node as a crash would ({@code kill -9} of its process and descendants): its cluster
+     * peers learn of it only from their failure detection.
+     */
+    public void kill(String name) {
+        nodes.get(name).kill();
     }
 
     /** The end of every node's log, for failure messages. */

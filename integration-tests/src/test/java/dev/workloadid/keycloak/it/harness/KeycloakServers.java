@@ -57,7 +57,7 @@ public final class KeycloakServers {
         Path home = config.workDir().resolve("dist-" + name).resolve(config.keycloakHome().getFileName());
         copyDistribution(config.keycloakHome(), home);
         return DistKeycloakServer.start(home, config, ca, LoopbackHosts.write(config.workDir()),
-                SpiffeX509Authorities.shared(config.workDir(), ca), "keycloak-" + name + ".log", extraArgs, realmFiles);
+                SpiffeX509Authorities.shared(config.workDir(), ca), "keycloak-" + name + ".log", extraArgs, realmFiles, true);
     }
 
     static void copyDistribution(Path from, Path to) {
