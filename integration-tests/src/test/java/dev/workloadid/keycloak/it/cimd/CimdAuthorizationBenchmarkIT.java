@@ -29,7 +29,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Benchmark, not a test of speed (issue #5): the authorization request of a URL client whose Client
+ * Benchmark, not a test of speed: the authorization request of a URL client whose Client
  * ID Metadata Document is already resolved (warm) against a pre-registered ordinary public client with
  * the same redirect URI, PKCE and consent settings, same realm, same Keycloak, rounds interleaved.
  * Each request is {@code GET /protocol/openid-connect/auth?response_type=code&client_id&redirect_uri
@@ -46,7 +46,7 @@ class CimdAuthorizationBenchmarkIT {
     private static final String URL_CLIENT = "URL client (CIMD, warm)";
     private static final String ORDINARY = "pre-registered client";
     private static final int COLD_URLS = Integer.getInteger("wi.bench.cimd.cold.urls", 5);
-    private static final String LOGIN_FORM = "login-actions/authenticate";
+    static final String LOGIN_FORM = "login-actions/authenticate";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Test
@@ -118,19 +118,19 @@ class CimdAuthorizationBenchmarkIT {
         }
     }
 
-    private static Method method(String name, URI auth, String clientId) {
+    static Method method(String name, URI auth, String clientId) {
         return new Method(name, thread -> newClient(), () -> request(auth, clientId),
                 r -> r.statusCode() == 200 && r.body().contains(LOGIN_FORM));
     }
 
     /** No cookie handler, no redirects: every request starts a new authentication session. */
-    private static HttpClient newClient() {
+    static HttpClient newClient() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** An authorization request with a fresh state and PKCE challenge. */
-    private static HttpRequest request(URI auth, String clientId) {
+    static HttpRequest request(URI auth, String clientId) {
         byte[] verifier = new byte[32];
         RANDOM.nextBytes(verifier);
         String challenge;
@@ -173,7 +173,7 @@ class CimdAuthorizationBenchmarkIT {
                 + "throughput %s, latency %s%n", BenchmarkRounds.roundRange(url, ordinary, false),
                 BenchmarkRounds.roundRange(url, ordinary, true)));
         out.append(String.format("Document fetches for the warm URL over the whole run (first use included): %d%n", warmFetches));
-        out.append(String.format("Target (issue #5): warm URL client latency ≤ 1.05× pre-registered: %.2f×%n",
+        out.append(String.format("Target: warm URL client latency ≤ 1.05× pre-registered: %.2f×%n",
                 url.meanMillis() / ordinary.meanMillis()));
         out.append("\n### Cold first use (fresh URLs, one request at a time, after the rounds)\n\n")
                 .append("| URL | first request ms | second request ms | document fetches at the fixture |\n|---|---|---|---|\n");

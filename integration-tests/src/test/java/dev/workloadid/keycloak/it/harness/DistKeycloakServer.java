@@ -74,8 +74,7 @@ final class DistKeycloakServer implements KeycloakServer {
 
             List<String> command = new ArrayList<>();
             command.add(home.resolve("bin/kc.sh").toString());
-            command.addAll(KeycloakLaunch.startDev(ports, ca, x509, Path::toString));
-            command.addAll(extraArgs);
+            command.addAll(KeycloakLaunch.overridden(KeycloakLaunch.startDev(ports, ca, x509, Path::toString), extraArgs));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)
