@@ -47,7 +47,7 @@ class CimdAuthorizationBenchmarkIT {
     private static final String URL_CLIENT = "URL client (CIMD, warm)";
     private static final String ORDINARY = "pre-registered client";
     private static final int COLD_URLS = Integer.getInteger("wi.bench.cimd.cold.urls", 5);
-    private static final String LOGIN_FORM = "login-actions/authenticate";
+    static final String LOGIN_FORM = "login-actions/authenticate";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Test
@@ -126,19 +126,19 @@ class CimdAuthorizationBenchmarkIT {
         }
     }
 
-    private static Method method(String name, URI auth, String clientId) {
+    static Method method(String name, URI auth, String clientId) {
         return new Method(name, thread -> newClient(), () -> request(auth, clientId),
                 r -> r.statusCode() == 200 && r.body().contains(LOGIN_FORM));
     }
 
     /** No cookie handler, no redirects: every request starts a new authentication session. */
-    private static HttpClient newClient() {
+    static HttpClient newClient() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** An authorization request with a fresh state and PKCE challenge. */
-    private static HttpRequest request(URI auth, String clientId) {
+    static HttpRequest request(URI auth, String clientId) {
         byte[] verifier = new byte[32];
         RANDOM.nextBytes(verifier);
         String challenge;

@@ -83,11 +83,7 @@ final class DistKeycloakServer implements KeycloakServer {
 
             List<String> command = new ArrayList<>();
             command.add(home.resolve("bin/kc.sh").toString());
-            command.addAll(KeycloakLaunch.startDev(ports, ca, x509, Path::toString));
-            // An extra option replaces the shared one of the same name (e.g. a longer refresh interval).
-            command.removeIf(arg -> extraArgs.stream().anyMatch(extra -> arg.contains("=")
-                    && extra.startsWith(arg.substring(0, arg.indexOf('=') + 1))));
-            command.addAll(extraArgs);
+            command.addAll(KeycloakLaunch.overridden(KeycloakLaunch.startDev(ports, ca, x509, Path::toString), extraArgs));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
                     .redirectErrorStream(true)

@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * What the dist and the container backend give Keycloak alike, so the same test classes pass on both:
@@ -99,6 +101,19 @@ final class KeycloakLaunch {
         if (!features.isEmpty()) {
             command.add("--features=" + features);
         }
+        return command;
+    }
+
+    /**
+     * {@code defaults} followed by {@code extra}, where an {@code --option=value} in {@code extra}
+     * replaces the default of the same option (Keycloak refuses an option given twice).
+     */
+    static List<String> overridden(List<String> defaults, List<String> extra) {
+        Set<String> replaced = extra.stream().filter(a -> a.startsWith("--") && a.contains("="))
+                .map(a -> a.substring(0, a.indexOf('='))).collect(Collectors.toSet());
+        List<String> command = new ArrayList<>(defaults.stream()
+                .filter(a -> !(a.contains("=") && replaced.contains(a.substring(0, a.indexOf('='))))).toList());
+        command.addAll(extra);
         return command;
     }
 
