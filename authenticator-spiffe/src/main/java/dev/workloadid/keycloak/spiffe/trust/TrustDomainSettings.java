@@ -69,23 +69,15 @@ public record TrustDomainSettings(
         /** A bundle pasted by the administrator: SPIFFE bundle / JWK Set JSON, or PEM CA certificates. */
         STATIC("static", "Static bundle");
 
-        private final String value;
-        private final String label;
+        private final Words words;
 
         BundleSourceType(String value, String label) {
-            this.value = value;
-            this.label = label;
+            this.words = new Words(value, label);
         }
 
         @Override
-        public String value() {
-            return value;
-        }
-
-        /** The words the admin console offers (and stores); realm files may use either. */
-        @Override
-        public String label() {
-            return label;
+        public Words words() {
+            return words;
         }
 
         static BundleSourceType parse(String value) {

@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.spiffe.verify;
 
+import dev.workloadid.keycloak.common.keycloak.StatelessFactory;
 import dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifier;
 import dev.workloadid.keycloak.spiffe.api.SpiffeSvidVerifierFactory;
 import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
@@ -10,15 +11,13 @@ import dev.workloadid.keycloak.spiffe.jwt.ValidatedJwtSvid;
 import dev.workloadid.keycloak.spiffe.trust.SpiffeTrustProvider;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainConflictException;
 import org.jboss.logging.Logger;
-import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 
 import java.util.Map;
 
 /** The {@code spiffe-svid-verifier} SPI's implementation, over {@link JwtSvidVerifier}. */
-public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifierFactory {
+public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifierFactory, StatelessFactory<SpiffeSvidVerifier> {
 
     /** {@link SvidRejectedException#reason()} when the check itself failed; never a verdict on the SVID. */
     public static final String SERVER_ERROR = SvidRejectedException.Reason.SERVER_ERROR.code();
@@ -80,18 +79,6 @@ public final class DefaultSpiffeSvidVerifierFactory implements SpiffeSvidVerifie
             LOG.errorf(e, "Unexpected error reading the SPIFFE trust domains of realm %s", realm.getName());
             return false;
         }
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
-    public void close() {
     }
 
     @Override

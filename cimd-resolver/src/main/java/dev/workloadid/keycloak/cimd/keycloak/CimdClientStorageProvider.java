@@ -62,7 +62,7 @@ public final class CimdClientStorageProvider implements ClientStorageProvider, C
         if (!ClientIdUrl.looksLikeUrl(clientId) || FirstUse.underWay(clientId)) {
             return null;
         }
-        Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
+        Optional<CimdSettings> settings = CimdRealmSettings.enabled(realm);
         if (settings.isEmpty()) {
             return null;
         }

@@ -21,7 +21,7 @@ public abstract class CimdDiscoveryFactory extends ChainedWellKnownProviderFacto
     @Override
     protected void customize(KeycloakSession session, OIDCConfigurationRepresentation metadata) {
         RealmModel realm = session.getContext().getRealm();
-        boolean on = realm != null && CimdSettingsPageFactory.enabledSettings(realm).isPresent();
+        boolean on = realm != null && CimdRealmSettings.enabled(realm).isPresent();
         Object stock = metadata.getOtherClaims().get(SUPPORTED);
         // Stock Keycloak's experimental cimd feature may already say true; never turn that off.
         metadata.setOtherClaims(SUPPORTED, on || Boolean.TRUE.equals(stock));

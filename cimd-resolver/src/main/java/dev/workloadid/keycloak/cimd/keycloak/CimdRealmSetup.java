@@ -24,7 +24,7 @@ final class CimdRealmSetup extends RealmSetup {
 
     @Override
     public void reconcile(KeycloakSession session, RealmModel realm) {
-        if (CimdSettingsPageFactory.component(realm).isEmpty()) {
+        if (CimdRealmSettings.component(realm).isEmpty()) {
             return;
         }
         ensureLookupComponent(realm);

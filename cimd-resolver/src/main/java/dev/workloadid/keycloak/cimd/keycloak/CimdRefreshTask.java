@@ -106,7 +106,7 @@ final class CimdRefreshTask implements ScheduledTask {
             return List.of();
         }
         session.getContext().setRealm(realm);
-        if (CimdSettingsPageFactory.enabledSettings(realm).isEmpty()
+        if (CimdRealmSettings.enabled(realm).isEmpty()
                 && resolver.clientCount().count(session, realm, "true", 1) == 0) {
             // Off, and no document client to stop: realms that never used URL client_ids are not
             // read in full on every run (one indexed query where cimd.managed is searchable).
@@ -128,7 +128,7 @@ final class CimdRefreshTask implements ScheduledTask {
         if (!DocumentClients.isManaged(client) || DocumentClients.disabledByAdmin(client)) {
             return; // an administrator's "disabled" is never undone, so the client is not even fetched
         }
-        Optional<CimdSettings> settings = CimdSettingsPageFactory.enabledSettings(realm);
+        Optional<CimdSettings> settings = CimdRealmSettings.enabled(realm);
         if (settings.isEmpty()) {
             disableWhileOff(realm, client);
             return;

@@ -3,7 +3,6 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.settings.CimdSettings;
 import dev.workloadid.keycloak.common.keycloak.RealmSettingsPageFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
-import org.jboss.logging.Logger;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
@@ -14,7 +13,6 @@ import org.keycloak.storage.client.ClientStorageProvider;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The realm admin console page "wi-cimd-settings" (Client ID Metadata Documents): one entry holds
@@ -28,28 +26,10 @@ import java.util.Optional;
 public final class CimdSettingsPageFactory extends RealmSettingsPageFactory {
 
     public static final String ID = "wi-cimd-settings";
-    private static final Logger LOG = Logger.getLogger(CimdSettingsPageFactory.class);
 
     /** What a save adds to the realm ({@link CimdRealmSetup}); also run for realms that arrive as files. */
     public CimdSettingsPageFactory() {
         super(new CimdRealmSetup());
-    }
-
-    /** The realm's settings component (the first one, if an admin made several). */
-    static Optional<ComponentModel> component(RealmModel realm) {
-        return entries(realm, ID).findFirst();
-    }
-
-    /** The realm's settings if URL client_ids are switched on there, else empty. */
-    static Optional<CimdSettings> enabledSettings(RealmModel realm) {
-        return component(realm).map(c -> {
-            try {
-                return CimdSettings.from(c.getConfig());
-            } catch (IllegalArgumentException e) {
-                LOG.warnf("Realm %s: invalid CIMD settings (%s); URL client_ids are off", realm.getName(), e.getMessage());
-                return null;
-            }
-        }).filter(CimdSettings::enabled);
     }
 
     /** The read-only list column naming the entry: its host lists in words. */
@@ -62,7 +42,7 @@ public final class CimdSettingsPageFactory extends RealmSettingsPageFactory {
             List<String> allowed = check.hosts(CimdSettings.ALLOWED_HOSTS);
             List<String> denied = check.hosts(CimdSettings.DENIED_HOSTS);
             CimdSettings settings = CimdSettings.from(model.getConfig());
-            boolean another = component(realm).filter(c -> model.getId() == null || !c.getId().equals(model.getId())).isPresent();
+            boolean another = CimdRealmSettings.component(realm).filter(c -> model.getId() == null || !c.getId().equals(model.getId())).isPresent();
             if (another) {
                 throw new IllegalArgumentException("this realm already has URL client ID settings; edit that entry");
             }

@@ -27,7 +27,7 @@ public abstract class RealmSettingsPageFactory implements UiPageProviderFactory<
     }
 
     /** The realm's entries of the page {@code pageId}. */
-    protected static Stream<ComponentModel> entries(RealmModel realm, String pageId) {
+    public static Stream<ComponentModel> entries(RealmModel realm, String pageId) {
         return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> pageId.equals(c.getProviderId()));
     }
 

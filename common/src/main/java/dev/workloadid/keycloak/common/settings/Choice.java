@@ -9,11 +9,21 @@ import java.util.stream.Collectors;
  */
 public interface Choice {
 
-    /** The short value, e.g. {@code https_web}. */
-    String value();
+    /** An option's two spellings: the short value (e.g. {@code https_web}) and the words on screen. */
+    record Words(String value, String label) {
+    }
 
-    /** The words on screen, e.g. {@code SPIFFE bundle endpoint}. */
-    String label();
+    Words words();
+
+    /** The short value, e.g. {@code https_web}. */
+    default String value() {
+        return words().value();
+    }
+
+    /** The words on screen, e.g. {@code SPIFFE bundle endpoint}; realm files may use either spelling. */
+    default String label() {
+        return words().label();
+    }
 
     /**
      * The option {@code text} names, by value or by label (ignoring case).

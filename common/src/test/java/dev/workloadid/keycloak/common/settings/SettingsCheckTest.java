@@ -93,22 +93,15 @@ class SettingsCheckTest {
     private enum Source implements Choice {
         WEB("https_web", "SPIFFE bundle endpoint"), STATIC("static", "Static bundle");
 
-        private final String value;
-        private final String label;
+        private final Words words;
 
         Source(String value, String label) {
-            this.value = value;
-            this.label = label;
+            this.words = new Words(value, label);
         }
 
         @Override
-        public String value() {
-            return value;
-        }
-
-        @Override
-        public String label() {
-            return label;
+        public Words words() {
+            return words;
         }
     }
 

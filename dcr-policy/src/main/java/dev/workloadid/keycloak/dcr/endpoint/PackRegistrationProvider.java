@@ -19,7 +19,7 @@ import dev.workloadid.keycloak.dcr.rules.RegistrationMetadata;
 import dev.workloadid.keycloak.dcr.rules.SpiffeBindingRules;
 import dev.workloadid.keycloak.dcr.statement.JwksFetcher;
 import dev.workloadid.keycloak.dcr.statement.SoftwareStatementVerifier;
-import dev.workloadid.keycloak.dcr.statement.StatementIssuerPageFactory;
+import dev.workloadid.keycloak.dcr.statement.StatementIssuers;
 import dev.workloadid.keycloak.dcr.statement.VerifiedStatement;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -158,7 +158,7 @@ public final class PackRegistrationProvider implements ClientRegistrationProvide
         ExistingClient existing = ExistingClient.of(client);
         RegistrationMetadata m = RegistrationMetadata.parse(MAPPER, body);
         VerifiedStatement statement = new StatementStep(MAPPER, statementVerifier(realm))
-                .apply(m, () -> StatementIssuerPageFactory.issuers(realm));
+                .apply(m, () -> StatementIssuers.of(realm));
         String bound = BindingStep.apply(m, attested, existing);
         SecretStep.apply(m, existing);
         String applicationType = new MetadataStep(KNOWN, new JwksInlining(MAPPER, jwks::get)).apply(m, bound != null);

@@ -29,22 +29,15 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
     public enum KeySource implements Choice {
         JWKS_URI("jwks_uri", "JWKS URL"), STATIC("static", "Static JWK set"), SPIFFE("spiffe", "SPIFFE trust domain");
 
-        private final String value;
-        private final String label;
+        private final Words words;
 
         KeySource(String value, String label) {
-            this.value = value;
-            this.label = label;
+            this.words = new Words(value, label);
         }
 
         @Override
-        public String value() {
-            return value;
-        }
-
-        @Override
-        public String label() {
-            return label;
+        public Words words() {
+            return words;
         }
     }
 
@@ -64,7 +57,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
                 requireIssuer(issuer);
                 String uri = first(config, JWKS_URI);
                 if (uri == null) {
-                    throw new IllegalArgumentException("jwksUri is required for key source " + KeySource.JWKS_URI.label);
+                    throw new IllegalArgumentException("jwksUri is required for key source " + KeySource.JWKS_URI.label());
                 }
                 URI jwksUri;
                 try {
@@ -78,7 +71,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
                 requireIssuer(issuer);
                 String jwks = first(config, STATIC_JWKS);
                 if (jwks == null) {
-                    throw new IllegalArgumentException("staticJwks is required for key source " + KeySource.STATIC.label);
+                    throw new IllegalArgumentException("staticJwks is required for key source " + KeySource.STATIC.label());
                 }
                 JWKSet set;
                 try {
@@ -94,7 +87,7 @@ public record StatementIssuer(String name, String issuer, KeySource keySource, U
             default -> {
                 String td = first(config, TRUST_DOMAIN);
                 if (td == null || td.startsWith("spiffe://") || td.contains("/")) {
-                    throw new IllegalArgumentException("trustDomain (e.g. example.org, no spiffe://) is required for key source " + KeySource.SPIFFE.label);
+                    throw new IllegalArgumentException("trustDomain (e.g. example.org, no spiffe://) is required for key source " + KeySource.SPIFFE.label());
                 }
                 td = td.toLowerCase(Locale.ROOT);
                 return new StatementIssuer(issuer == null ? td : issuer, issuer, keySource, null, null, td);

@@ -1,18 +1,16 @@
 package dev.workloadid.keycloak.dcr.statement;
 
+import dev.workloadid.keycloak.common.keycloak.StatelessFactory;
 import dev.workloadid.keycloak.common.settings.SettingsCheck;
-import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.ui.extend.UiPageProvider;
 import org.keycloak.services.ui.extend.UiPageProviderFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,23 +19,10 @@ import java.util.Map;
  * statements the realm trusts, stored as a realm component (providerType
  * {@code org.keycloak.services.ui.extend.UiPageProvider}, providerId {@value #ID}).
  */
-public final class StatementIssuerPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+public final class StatementIssuerPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider, StatelessFactory<UiPageProvider> {
 
     public static final String ID = "dcr-statement-issuer";
     public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
-
-    /** The realm's trusted issuers; entries that fail to parse are skipped (validation refuses them on save). */
-    public static List<StatementIssuer> issuers(RealmModel realm) {
-        List<StatementIssuer> out = new ArrayList<>();
-        realm.getComponentsStream(realm.getId(), PROVIDER_TYPE).filter(c -> ID.equals(c.getProviderId())).forEach(c -> {
-            try {
-                out.add(StatementIssuer.from(c.getConfig()));
-            } catch (IllegalArgumentException ignored) {
-                // refused by validateConfiguration; an imported broken entry trusts nothing
-            }
-        });
-        return out;
-    }
 
     /** The read-only list column naming the entry (an issuer of key source spiffe may have no iss value). */
     static final String NAME_COLUMN = "name";
@@ -104,14 +89,7 @@ public final class StatementIssuerPageFactory implements UiPageProviderFactory<C
                     + "JWT-SVIDs must name the registration endpoint URL as their only audience.").add()
             .build();
 
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
+    /** Both a factory and its own provider: nothing to release as either. */
     @Override
     public void close() {
     }

@@ -6,6 +6,7 @@ import dev.workloadid.keycloak.it.cimd.DocumentHost;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.ClassSetup;
 import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.Http;
 import dev.workloadid.keycloak.it.harness.KeycloakCluster;
@@ -13,10 +14,8 @@ import dev.workloadid.keycloak.it.harness.PostgresDatabase;
 import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import dev.workloadid.keycloak.it.spiffe.Spiffe.TrustDomainConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -32,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -87,23 +85,12 @@ class ClusterNodeLossIT {
     private static String realmId;
 
     @RegisterExtension
-    static final TestWatcher LOGS = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("[harness] " + context.getDisplayName() + " failed; end of the cluster logs:\n"
-                        + cluster.logTails(80));
-            }
-        }
-    };
+    static final TestWatcher LOGS = ClassSetup.logsOnFailure(() -> cluster == null ? null : cluster.logTails(80));
 
     @BeforeAll
     static void setUp() {
         HarnessConfig config = HarnessConfig.fromSystemProperties();
-        assume(config.dedicatedDistAllowed(), "the two-node cluster needs the dist backend");
-        Optional<String> unavailable = PostgresDatabase.unavailableReason();
-        assume(unavailable.isEmpty(), "PostgreSQL is not reachable at " + PostgresDatabase.SERVER
-                + " (" + unavailable.orElse("") + "), which the two-node cluster needs");
+        ClassSetup.assumeCluster(ClusterNodeLossIT.class, config);
 
         documents = new DocumentHost(TestCa.shared(config.workDir()));
         database = PostgresDatabase.create("wi_it_loss");
@@ -127,12 +114,6 @@ class ClusterNodeLossIT {
         AdminClient.expect(nodeA.post("/realms/" + realm + "/components", settings), 201);
     }
 
-    private static void assume(boolean condition, String reason) {
-        if (!condition) {
-            System.out.println("[harness] ClusterNodeLossIT skipped: " + reason);
-        }
-        Assumptions.assumeTrue(condition, reason);
-    }
 
     @AfterAll
     static void tearDown() {

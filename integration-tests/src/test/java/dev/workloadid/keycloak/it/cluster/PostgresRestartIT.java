@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.it.cluster;
 
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.ClassSetup;
 import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.Http;
 import dev.workloadid.keycloak.it.harness.KeycloakServer;
@@ -10,7 +11,6 @@ import dev.workloadid.keycloak.it.harness.PrivatePostgres;
 import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import dev.workloadid.keycloak.it.spiffe.Spiffe.TrustDomainConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -87,8 +87,8 @@ class PostgresRestartIT {
     @BeforeAll
     static void setUp() {
         HarnessConfig config = HarnessConfig.fromSystemProperties();
-        assume(config.dedicatedDistAllowed(), "a Keycloak of its own on a private database needs the dist backend");
-        assume(PrivatePostgres.binaries().isPresent(), "no PostgreSQL binaries (initdb, pg_ctl) under /usr/lib/postgresql");
+        ClassSetup.assume(PostgresRestartIT.class, config.dedicatedDistAllowed(), "a Keycloak of its own on a private database needs the dist backend");
+        ClassSetup.assume(PostgresRestartIT.class, PrivatePostgres.binaries().isPresent(), "no PostgreSQL binaries (initdb, pg_ctl) under /usr/lib/postgresql");
         postgres = PrivatePostgres.start();
         server = KeycloakServers.startDedicatedDist(config, "db-restart", List.of(
                 "--db=postgres", "--db-url=" + postgres.jdbcUrl(), "--db-username=" + PrivatePostgres.USER));
@@ -102,12 +102,6 @@ class PostgresRestartIT {
         Spiffe.assertTokenFor(Spiffe.token(admin, realm, svid("/rf/known")), authority.spiffeId("/rf/known"));
     }
 
-    private static void assume(boolean condition, String reason) {
-        if (!condition) {
-            System.out.println("[harness] PostgresRestartIT skipped: " + reason);
-        }
-        Assumptions.assumeTrue(condition, reason);
-    }
 
     @AfterAll
     static void tearDown() {

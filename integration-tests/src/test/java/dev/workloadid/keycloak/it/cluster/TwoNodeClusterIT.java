@@ -7,6 +7,7 @@ import dev.workloadid.keycloak.it.fixtures.LoopbackHttpsServer;
 import dev.workloadid.keycloak.it.fixtures.SpiffeTestAuthority;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
+import dev.workloadid.keycloak.it.harness.ClassSetup;
 import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.Http;
 import dev.workloadid.keycloak.it.harness.KeycloakCluster;
@@ -14,10 +15,8 @@ import dev.workloadid.keycloak.it.harness.PostgresDatabase;
 import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import dev.workloadid.keycloak.it.spiffe.Spiffe.TrustDomainConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -27,7 +26,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,23 +73,12 @@ class TwoNodeClusterIT {
     private static SpiffeTestAuthority workloads;
 
     @RegisterExtension
-    static final TestWatcher LOGS = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("[harness] " + context.getDisplayName() + " failed; end of the cluster logs:\n"
-                        + cluster.logTails(60));
-            }
-        }
-    };
+    static final TestWatcher LOGS = ClassSetup.logsOnFailure(() -> cluster == null ? null : cluster.logTails(60));
 
     @BeforeAll
     static void setUp() {
         HarnessConfig config = HarnessConfig.fromSystemProperties();
-        assume(config.dedicatedDistAllowed(), "the two-node cluster needs the dist backend");
-        Optional<String> unavailable = PostgresDatabase.unavailableReason();
-        assume(unavailable.isEmpty(), "PostgreSQL is not reachable at " + PostgresDatabase.SERVER
-                + " (" + unavailable.orElse("") + "), which the two-node cluster needs");
+        ClassSetup.assumeCluster(TwoNodeClusterIT.class, config);
 
         documents = new LoopbackHttpsServer(TestCa.shared(config.workDir()));
         database = PostgresDatabase.create("wi_it_cluster");
@@ -124,13 +111,6 @@ class TwoNodeClusterIT {
         AdminClient.expect(nodeA.post("/realms/" + realm + "/components", settings), 201);
     }
 
-    /** A skip in @BeforeAll shows in the reports as no tests at all, so the reason goes to the output too. */
-    private static void assume(boolean condition, String reason) {
-        if (!condition) {
-            System.out.println("[harness] TwoNodeClusterIT skipped: " + reason);
-        }
-        Assumptions.assumeTrue(condition, reason);
-    }
 
     @AfterAll
     static void tearDown() {
