@@ -75,14 +75,7 @@ class CimdAuthorizationBenchmarkIT {
             settings.putObject("config").putArray("allowedHosts").add("mcp-client.docs.test").add("other-client.docs.test");
             AdminClient.expect(admin.post("/realms/" + realm + "/components", settings), 201);
 
-            // The baseline: what a document with one loopback redirect and authorization_code becomes, registered by hand.
-            ObjectNode ordinary = Http.JSON.createObjectNode().put("clientId", "ordinary-client").put("name", "Ordinary client")
-                    .put("publicClient", true).put("standardFlowEnabled", true).put("consentRequired", true)
-                    .put("directAccessGrantsEnabled", false);
-            ordinary.putArray("redirectUris").add(CimdIT.REDIRECT);
-            ordinary.putArray("webOrigins").add("+");
-            ordinary.putObject("attributes").put("pkce.code.challenge.method", "S256");
-            admin.createClient(realm, ordinary);
+            createOrdinaryClient(admin, realm);
 
             URI auth = admin.realmUrl(realm).resolve("/realms/" + realm + "/protocol/openid-connect/auth");
             List<Method> methods = List.of(method(URL_CLIENT, auth, warmUrl), method(ORDINARY, auth, "ordinary-client"));
@@ -124,6 +117,17 @@ class CimdAuthorizationBenchmarkIT {
         } finally {
             admin.deleteRealm(realm);
         }
+    }
+
+    /** The baseline: what a document with one loopback redirect and authorization_code becomes, registered by hand. */
+    static void createOrdinaryClient(AdminClient admin, String realm) {
+        ObjectNode ordinary = Http.JSON.createObjectNode().put("clientId", "ordinary-client").put("name", "Ordinary client")
+                .put("publicClient", true).put("standardFlowEnabled", true).put("consentRequired", true)
+                .put("directAccessGrantsEnabled", false);
+        ordinary.putArray("redirectUris").add(CimdIT.REDIRECT);
+        ordinary.putArray("webOrigins").add("+");
+        ordinary.putObject("attributes").put("pkce.code.challenge.method", "S256");
+        admin.createClient(realm, ordinary);
     }
 
     static Method method(String name, URI auth, String clientId) {

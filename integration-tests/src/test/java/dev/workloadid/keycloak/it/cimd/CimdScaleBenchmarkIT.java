@@ -1,6 +1,5 @@
 package dev.workloadid.keycloak.it.cimd;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds;
@@ -117,13 +116,7 @@ class CimdScaleBenchmarkIT {
             assertThat(notModified(host)).as("no fetch while every document is fresh").isEqualTo(quietFetches);
 
             // 3. Warm authorization request, URL client vs pre-registered client, same realm.
-            ObjectNode ordinary = Http.JSON.createObjectNode().put("clientId", "ordinary-client").put("name", "Ordinary client")
-                    .put("publicClient", true).put("standardFlowEnabled", true).put("consentRequired", true)
-                    .put("directAccessGrantsEnabled", false);
-            ordinary.putArray("redirectUris").add(CimdIT.REDIRECT);
-            ordinary.putArray("webOrigins").add("+");
-            ordinary.putObject("attributes").put("pkce.code.challenge.method", "S256");
-            admin.createClient(realm, ordinary);
+            CimdAuthorizationBenchmarkIT.createOrdinaryClient(admin, realm);
             List<Method> methods = List.of(CimdAuthorizationBenchmarkIT.method(URL_CLIENT, auth, host.url(path(0))),
                     CimdAuthorizationBenchmarkIT.method(ORDINARY, auth, "ordinary-client"));
             double loadBefore = BenchmarkRounds.load();
