@@ -346,9 +346,14 @@ class ClusterNodeLossIT {
         Map<String, Object> shape = new TreeMap<>();
         for (String field : List.of("enabled", "publicClient", "bearerOnly", "clientAuthenticatorType",
                 "serviceAccountsEnabled", "standardFlowEnabled", "implicitFlowEnabled", "directAccessGrantsEnabled",
-                "fullScopeAllowed", "consentRequired", "protocol", "redirectUris", "defaultClientScopes",
-                "optionalClientScopes", "authenticationFlowBindingOverrides")) {
+                "fullScopeAllowed", "consentRequired", "protocol", "authenticationFlowBindingOverrides")) {
             shape.put(field, client.path(field).toString());
+        }
+        // Lists whose order Keycloak does not keep (scopes come back in any order).
+        for (String field : List.of("redirectUris", "defaultClientScopes", "optionalClientScopes")) {
+            List<String> values = new ArrayList<>();
+            client.path(field).forEach(v -> values.add(v.asText()));
+            shape.put(field, values.stream().sorted().toList());
         }
         List<String> attributes = new ArrayList<>();
         client.path("attributes").fieldNames().forEachRemaining(attributes::add);
