@@ -69,6 +69,9 @@ public final class DistInstallation {
         command.addAll(options);
         Path log = config.workDir().resolve("keycloak-" + name + "-" + arguments[0] + "-" + (++commands) + ".log");
         try {
+            // A command that runs before any server start (kc.sh import into a fresh installation) must
+            // see the pack too: without its JARs the realm's pack components have no provider type.
+            DistKeycloakServer.installProviders(config.providersDir(), home.resolve("providers"));
             ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(KeycloakLaunch.environment(LoopbackHosts.write(config.workDir()), Path::toString));
