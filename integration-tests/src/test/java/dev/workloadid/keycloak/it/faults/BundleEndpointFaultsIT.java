@@ -9,6 +9,8 @@ import dev.workloadid.keycloak.it.harness.ClientLoad;
 import dev.workloadid.keycloak.it.harness.ClientLoad.Sample;
 import dev.workloadid.keycloak.it.harness.FaultFigures;
 import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.ClassSetup;
+import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.KeycloakExtension;
 import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +58,9 @@ class BundleEndpointFaultsIT {
 
     @BeforeAll
     static void setUp(AdminClient admin) {
+        // Proven on the dist backend only so far; its deadlines and load were tuned there.
+        ClassSetup.assume(BundleEndpointFaultsIT.class, HarnessConfig.fromSystemProperties().backend() != HarnessConfig.Backend.CONTAINER,
+                "fault timings not yet verified against Keycloak in a container");
         server = new FaultyHttpsServer(TestCa.shared());
         realm = admin.createRealm("bundle-faults");
         issuer = admin.realmUrl(realm).toString();

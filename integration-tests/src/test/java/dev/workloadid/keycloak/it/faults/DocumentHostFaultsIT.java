@@ -12,6 +12,8 @@ import dev.workloadid.keycloak.it.harness.ClientLoad;
 import dev.workloadid.keycloak.it.harness.ClientLoad.Sample;
 import dev.workloadid.keycloak.it.harness.FaultFigures;
 import dev.workloadid.keycloak.it.harness.Http;
+import dev.workloadid.keycloak.it.harness.ClassSetup;
+import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.KeycloakExtension;
 import dev.workloadid.keycloak.it.spiffe.Spiffe;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +59,9 @@ class DocumentHostFaultsIT {
 
     @BeforeAll
     static void setUp(AdminClient admin) {
+        // Proven on the dist backend only so far; its deadlines and load were tuned there.
+        ClassSetup.assume(DocumentHostFaultsIT.class, HarnessConfig.fromSystemProperties().backend() != HarnessConfig.Backend.CONTAINER,
+                "fault timings not yet verified against Keycloak in a container");
         server = new FaultyHttpsServer(TestCa.shared());
         firstUseRealm = admin.createRealm("cimd-first-use-faults");
         CimdRealms.configure(admin, firstUseRealm, Map.of(
