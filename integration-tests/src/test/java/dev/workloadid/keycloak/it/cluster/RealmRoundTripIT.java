@@ -252,7 +252,9 @@ class RealmRoundTripIT {
             Map<String, String> kept = new TreeMap<>();
             attributes.fields().forEachRemaining(a -> {
                 // Timestamps of the URL client's last fetch move on with every refresh.
-                if (!a.getKey().startsWith("cimd.") || a.getKey().equals("cimd.managed")) {
+                // Keycloak's import writes its default post-logout redirect ("+") on clients that have none.
+                boolean importDefault = a.getKey().equals("post.logout.redirect.uris") && a.getValue().asText().equals("+");
+                if (!importDefault && (!a.getKey().startsWith("cimd.") || a.getKey().equals("cimd.managed"))) {
                     kept.put(a.getKey(), a.getValue().asText());
                 }
             });
