@@ -48,7 +48,8 @@ public final class ReservedRegistration {
 
     /**
      * Why the request is refused, empty if it may proceed: a reserved name, or, for a new client, a SPIFFE
-     * binding or SPIFFE authenticator the request did not earn by attestation ({@link SpiffeBindings}).
+     * binding or SPIFFE authenticator the request did not earn by attestation, or, for an update, a change
+     * to a binding, to a bound client's authenticator, or to a SPIFFE authenticator ({@link SpiffeBindings}).
      *
      * @param existing the client being updated, or null for a registration
      */
@@ -61,10 +62,16 @@ public final class ReservedRegistration {
         return ReservedNames.check(requested.getClientId(), existing == null ? null : existing.getClientId(),
                 requested.getAttributes(), existing == null ? null : existing.getAttributes(),
                 fromPackEndpoint(context.getSession()), realm == null || urlClientIds(realm))
-                .or(() -> existing != null ? Optional.empty() : SpiffeBindings.createRefusal(
-                        requested.getClientAuthenticatorType(), requested.getAttributes() == null ? null
-                                : requested.getAttributes().get(PackClientAttributes.SPIFFE_BINDING),
-                        attestedSpiffeId(context.getSession())));
+                .or(() -> {
+                    String binding = requested.getAttributes() == null ? null
+                            : requested.getAttributes().get(PackClientAttributes.SPIFFE_BINDING);
+                    return existing == null
+                            ? SpiffeBindings.createRefusal(requested.getClientAuthenticatorType(), binding,
+                                    attestedSpiffeId(context.getSession()))
+                            : SpiffeBindings.updateRefusal(existing.getClientAuthenticatorType(),
+                                    existing.getAttribute(PackClientAttributes.SPIFFE_BINDING),
+                                    requested.getClientAuthenticatorType(), requested.isPublicClient(), binding);
+                });
     }
 
     /**

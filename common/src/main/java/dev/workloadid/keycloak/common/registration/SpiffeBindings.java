@@ -92,10 +92,13 @@ public final class SpiffeBindings {
                 return Optional.of("a SPIFFE binding (jwt.credential.sub " + newSpiffeId + ") is set only by "
                         + "SPIFFE-attested registration or by an administrator; a registration update cannot add or change it");
             }
+            // With a binding the switch would bind the client; without one it would leave a client that
+            // can never authenticate (as createRefusal says for new clients).
             String sub = newSpiffeId != null ? newSpiffeId : spiffeId;
-            if (method(newAuthenticator) != null && !newAuthenticator.equals(authenticator) && sub != null && !sub.isBlank()) {
-                return Optional.of("a SPIFFE binding (jwt.credential.sub " + sub + " with authenticator "
-                        + newAuthenticator + ") is set only by SPIFFE-attested registration or by an administrator; "
+            if (method(newAuthenticator) != null && !newAuthenticator.equals(authenticator)) {
+                return Optional.of((sub != null && !sub.isBlank() ? "a SPIFFE binding (jwt.credential.sub " + sub
+                        + " with authenticator " + newAuthenticator + ")" : "token_endpoint_auth_method "
+                        + method(newAuthenticator)) + " is set only by SPIFFE-attested registration or by an administrator; "
                         + "a registration update cannot switch this client to a SPIFFE authenticator");
             }
             return Optional.empty();

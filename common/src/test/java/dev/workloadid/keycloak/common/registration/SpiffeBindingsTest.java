@@ -33,4 +33,18 @@ class SpiffeBindingsTest {
         assertThat(SpiffeBindings.authenticator("private_key_jwt")).isNull();
         assertThat(SpiffeBindings.authenticator(null)).isNull();
     }
+
+    @Test
+    void dcr15_anUpdateNeverSwitchesAnUnboundClientToASpiffeAuthenticator() {
+        assertThat(SpiffeBindings.updateRefusal("client-secret", null, "spiffe-jwt-svid", null, null)).get().asString()
+                .contains("token_endpoint_auth_method spiffe_jwt").contains("cannot switch");
+        assertThat(SpiffeBindings.updateRefusal("client-secret", "", "spiffe-x509-svid", null, null)).isPresent();
+        assertThat(SpiffeBindings.updateRefusal("client-secret", null, "spiffe-jwt-svid", null, ID)).get().asString()
+                .contains("jwt.credential.sub " + ID);
+        assertThat(SpiffeBindings.updateRefusal("client-secret", null, "client-jwt", null, null)).isEmpty();
+        assertThat(SpiffeBindings.updateRefusal("client-secret", null, null, null, null)).isEmpty();
+        // A bound client may repeat what it has.
+        assertThat(SpiffeBindings.updateRefusal("spiffe-jwt-svid", ID, "spiffe-jwt-svid", false, ID)).isEmpty();
+        assertThat(SpiffeBindings.updateRefusal("spiffe-jwt-svid", ID, "client-secret", null, null)).isPresent();
+    }
 }

@@ -116,7 +116,16 @@ class SpiffeRegistrationGuardIT {
 
         // Registration without a reserved name still works.
         plain.put("clientAuthenticatorType", "client-secret");
-        assertThat(register(plain).status()).isEqualTo(201);
+        Http.Response registered = register(plain);
+        assertThat(registered.status()).isEqualTo(201);
+
+        // Nor does a registration update switch the client to a SPIFFE authenticator afterwards.
+        ObjectNode update = (ObjectNode) registered.json().deepCopy();
+        String registrationToken = update.remove("registrationAccessToken").asText();
+        update.put("clientAuthenticatorType", Spiffe.AUTHENTICATOR);
+        assertRefused(updateRegistration("plain-client", registrationToken, update), "cannot switch this client to a SPIFFE authenticator");
+        assertThat(clientsWithClientId(admin, realm, "plain-client")).singleElement()
+                .satisfies(c -> assertThat(c.path("clientAuthenticatorType").asText()).isEqualTo("client-secret"));
     }
 
     @Test
@@ -167,6 +176,14 @@ class SpiffeRegistrationGuardIT {
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .header("Authorization", "Bearer " + initialAccessToken())
                 .POST(HttpRequest.BodyPublishers.ofString(client.toString())).build());
+    }
+
+    private Http.Response updateRegistration(String clientId, String registrationToken, ObjectNode client) {
+        URI endpoint = admin.base().resolve("/realms/" + realm + "/clients-registrations/default/" + clientId);
+        return Http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .header("Authorization", "Bearer " + registrationToken)
+                .PUT(HttpRequest.BodyPublishers.ofString(client.toString())).build());
     }
 
     private static void assertRefused(Http.Response r, String hint) {
