@@ -1,9 +1,7 @@
 package dev.workloadid.keycloak.spiffe.trust;
 
-import dev.workloadid.keycloak.common.keycloak.PackFetchers;
-import dev.workloadid.keycloak.common.net.PortList;
+import dev.workloadid.keycloak.common.keycloak.ServerFetcher;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
-import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -29,13 +27,8 @@ import java.util.Map;
 public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProviderFactory, ServerInfoAwareProviderFactory {
 
     public static final String ID = "default";
-    private static final String PURPOSE = "SPIFFE bundle endpoints";
-    private static final Logger LOG = Logger.getLogger(DefaultSpiffeTrustProviderFactory.class);
-
-    private boolean allowLoopback;
-    private PortList allowedPorts = PortList.HTTPS;
+    private final ServerFetcher fetcher = new ServerFetcher("SPIFFE bundle endpoints", "bundle endpoint URLs");
     private Duration tick = Duration.ofSeconds(1);
-    private SafeFetcher fetcher;
     private BundleRegistry registry;
     /** Parsed trust-domain settings by component id: derived from realm components, checked per use. */
     private final java.util.Map<String, DefaultSpiffeTrustProvider.Parsed> parsedSettings =
@@ -49,21 +42,16 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     @Override
     public void init(Config.Scope config) {
-        allowLoopback = config.getBoolean("dev-allow-loopback", false);
-        allowedPorts = PackFetchers.allowedPorts(config, "--spi-spiffe-trust--" + ID + "--" + PackFetchers.ALLOWED_PORTS);
+        fetcher.init(config, "--spi-spiffe-trust--" + ID + "--");
         tick = Duration.ofMillis(Math.max(100, config.getLong("refresh-tick-millis", 1000L)));
-        if (allowLoopback) {
-            LOG.warn("SPIFFE bundle endpoints may resolve to loopback (dev-allow-loopback=true). "
-                    + "DEVELOPMENT ONLY: never enable this in production.");
-        }
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        fetcher = PackFetchers.open(factory, PURPOSE);
+        SafeFetcher safeFetcher = fetcher.open(factory);
         registry = new BundleRegistry(settings -> switch (settings.bundleSource()) {
-            case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), fetcher, allowLoopback,
-                    allowedPorts);
+            case HTTPS_WEB -> new HttpsWebBundleSource(settings.trustDomain(), settings.bundleEndpoint(), safeFetcher,
+                    fetcher.allowLoopback(), fetcher.allowedPorts());
             case STATIC -> new StaticBundleSource(settings.trustDomain(), settings.staticBundle());
         }, Clock.systemUTC());
         registry.start(tick);
@@ -74,7 +62,7 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
         if (registry != null) {
             registry.close();
         }
-        PackFetchers.close(fetcher, PURPOSE);
+        fetcher.close();
     }
 
     @Override
@@ -84,18 +72,15 @@ public final class DefaultSpiffeTrustProviderFactory implements SpiffeTrustProvi
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
-                .property().name("dev-allow-loopback").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
-                .helpText("Development only: allow bundle endpoints on loopback addresses.").add()
+        return fetcher.describe(ProviderConfigurationBuilder.create()
                 .property().name("refresh-tick-millis").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(1000)
-                .helpText("How often the background refresher looks for due bundles.").add(), "bundle endpoint URLs")
+                .helpText("How often the background refresher looks for due bundles.").add())
                 .build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        return Map.of("dev-allow-loopback", Boolean.toString(allowLoopback),
-                PackFetchers.ALLOWED_PORTS, allowedPorts.toString(),
-                "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
+        return fetcher.operationalInfo(Map.of("refresh-tick-millis", Long.toString(tick.toMillis()),
+                "version", String.valueOf(getClass().getPackage().getImplementationVersion())));
     }
 }

@@ -3,8 +3,7 @@ package dev.workloadid.keycloak.cimd.keycloak;
 import dev.workloadid.keycloak.cimd.resolve.BackgroundFlight;
 import dev.workloadid.keycloak.cimd.resolve.DocumentFetcher;
 import dev.workloadid.keycloak.cimd.resolve.FailureThrottle;
-import dev.workloadid.keycloak.common.keycloak.PackFetchers;
-import dev.workloadid.keycloak.common.net.PortList;
+import dev.workloadid.keycloak.common.keycloak.ServerFetcher;
 import dev.workloadid.keycloak.common.net.SafeFetcher;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -48,26 +47,15 @@ public final class CimdClientStorageProviderFactory
         implements ClientStorageProviderFactory<CimdClientStorageProvider>, ServerInfoAwareProviderFactory {
 
     public static final String ID = "wi-cimd";
-    static final String DEV_ALLOW_LOOPBACK = "dev-allow-loopback";
     static final String REFRESH_INTERVAL = "refresh-interval-seconds";
-    private static final String PURPOSE = "client metadata documents";
     private static final Logger LOG = Logger.getLogger(CimdClientStorageProviderFactory.class);
     /** Background revalidations of documents used after their lifetime: threads and waiting places. */
     private static final int REVALIDATION_THREADS = 2;
     private static final int REVALIDATION_QUEUE = 256;
 
-    /** The server options, read once in {@link #init}. */
-    private record Options(boolean devAllowLoopback, PortList allowedPorts, long refreshIntervalSeconds) {
-
-        static Options read(Config.Scope config) {
-            return new Options(config.getBoolean(DEV_ALLOW_LOOPBACK, false),
-                    PackFetchers.allowedPorts(config, "--spi-client-storage--" + ID + "--" + PackFetchers.ALLOWED_PORTS),
-                    Math.max(1, config.getLong(REFRESH_INTERVAL, 15L)));
-        }
-    }
-
-    private Options options = new Options(false, PortList.HTTPS, 15);
-    private SafeFetcher fetcher;
+    private final ServerFetcher fetcher = new ServerFetcher("client metadata documents",
+            "client metadata document URLs and their jwks_uri");
+    private long refreshIntervalSeconds = 15;
     private BackgroundFlight revalidations;
     private CimdResolver resolver;
     private CimdRefreshTask refreshTask;
@@ -79,25 +67,20 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public void init(Config.Scope config) {
-        options = Options.read(config);
-        if (options.devAllowLoopback()) {
-            LOG.warn("**************************************************************************************");
-            LOG.warn("CIMD: dev-allow-loopback=true - client metadata documents and jwks_uri may be fetched");
-            LOG.warn("from 127.0.0.0/8 and ::1. DEVELOPMENT ONLY: never enable this in production.");
-            LOG.warn("**************************************************************************************");
-        }
+        fetcher.init(config, "--spi-client-storage--" + ID + "--");
+        refreshIntervalSeconds = Math.max(1, config.getLong(REFRESH_INTERVAL, 15L));
     }
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        fetcher = PackFetchers.open(factory, PURPOSE);
+        SafeFetcher safeFetcher = fetcher.open(factory);
         revalidations = new BackgroundFlight("wi-cimd-revalidate", REVALIDATION_THREADS, REVALIDATION_QUEUE);
-        resolver = new CimdResolver(new DocumentFetcher(fetcher, options.allowedPorts(), Clock.systemUTC()),
-                options.devAllowLoopback(), new FailureThrottle(Clock.systemUTC()), revalidations);
+        resolver = new CimdResolver(new DocumentFetcher(safeFetcher, fetcher.allowedPorts(), Clock.systemUTC()),
+                fetcher.allowLoopback(), new FailureThrottle(Clock.systemUTC()), revalidations);
         refreshTask = new CimdRefreshTask(resolver);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
-                long interval = options.refreshIntervalSeconds() * 1000;
+                long interval = refreshIntervalSeconds * 1000;
                 KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
                         .schedule(new ClusterAwareScheduledTaskRunner(factory, refreshTask, interval),
                                 interval, CimdRefreshTask.NAME));
@@ -126,7 +109,7 @@ public final class CimdClientStorageProviderFactory
         if (revalidations != null) {
             revalidations.close();
         }
-        PackFetchers.close(fetcher, PURPOSE);
+        fetcher.close();
     }
 
     @Override
@@ -147,20 +130,15 @@ public final class CimdClientStorageProviderFactory
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
-        return PackFetchers.describeAllowedPorts(ProviderConfigurationBuilder.create()
-                .property().name(DEV_ALLOW_LOOPBACK).type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue(false)
-                .helpText("Development only: allow client metadata documents and jwks_uri on loopback addresses.").add()
+        return fetcher.describe(ProviderConfigurationBuilder.create()
                 .property().name(REFRESH_INTERVAL).type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(15)
-                .helpText("How often expired document clients are revalidated and idle ones removed.").add(),
-                        "client metadata document URLs and their jwks_uri")
+                .helpText("How often expired document clients are revalidated and idle ones removed.").add())
                 .build();
     }
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        return Map.of(DEV_ALLOW_LOOPBACK, Boolean.toString(options.devAllowLoopback()),
-                PackFetchers.ALLOWED_PORTS, options.allowedPorts().toString(),
-                REFRESH_INTERVAL, Long.toString(options.refreshIntervalSeconds()),
-                "version", String.valueOf(getClass().getPackage().getImplementationVersion()));
+        return fetcher.operationalInfo(Map.of(REFRESH_INTERVAL, Long.toString(refreshIntervalSeconds),
+                "version", String.valueOf(getClass().getPackage().getImplementationVersion())));
     }
 }

@@ -116,8 +116,11 @@ class SpiffeBindingRulesTest {
                 .isInstanceOf(DcrError.class);
         assertThatCode(() -> SpiffeBindingRules.checkUpdate("federated-jwt", ID, "federated-jwt", false, ID))
                 .doesNotThrowAnyException();
-        // A SPIFFE authenticator without any binding binds nothing.
-        assertThatCode(() -> SpiffeBindingRules.checkUpdate("client-secret", null, JWT, false, null))
+        // Nor is an unbound client switched to a SPIFFE authenticator without a binding: it could never
+        // authenticate, as a new client asking for one without attestation is refused (DCR-15).
+        assertThatThrownBy(() -> SpiffeBindingRules.checkUpdate("client-secret", null, JWT, false, null))
+                .isInstanceOf(DcrError.class).hasMessageContaining("cannot switch this client to a SPIFFE authenticator");
+        assertThatCode(() -> SpiffeBindingRules.checkUpdate("client-secret", null, "client-jwt", false, null))
                 .doesNotThrowAnyException();
     }
 
