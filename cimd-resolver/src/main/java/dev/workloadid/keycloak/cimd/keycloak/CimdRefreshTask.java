@@ -51,9 +51,11 @@ final class CimdRefreshTask implements ScheduledTask {
     }
 
     /**
-     * One transaction per document client, not one for the whole run: a realm or client that an
-     * administrator deletes (or edits) while the task works on it then fails only that client's
-     * transaction, which is expected and logged at DEBUG; the other clients are still refreshed.
+     * One read-only transaction per realm finds the document clients with something to do (see
+     * {@link #due}), then one transaction per such client, not one for the whole run: a realm or client
+     * that an administrator deletes (or edits) while the task works on it then fails only that client's
+     * transaction, which is expected and logged at DEBUG; the other clients are still refreshed. A run
+     * with nothing due costs one transaction per realm, however many document clients it holds.
      */
     @Override
     public void run(KeycloakSession session) {
@@ -62,7 +64,7 @@ final class CimdRefreshTask implements ScheduledTask {
         for (String realmId : realmIds) {
             List<String> clientIds;
             try {
-                clientIds = KeycloakModelUtils.runJobInTransactionWithResult(sessions, tx -> documentClients(tx, realmId));
+                clientIds = KeycloakModelUtils.runJobInTransactionWithResult(sessions, tx -> dueClients(tx, realmId));
             } catch (RuntimeException e) {
                 report(sessions, realmId, null, e);
                 continue;
@@ -97,10 +99,11 @@ final class CimdRefreshTask implements ScheduledTask {
     static final String SWITCHED_OFF = "enabled: URL client_ids are off in this realm (settings removed, disabled or invalid)";
 
     /**
-     * Ids of the realm's document clients. Read whether or not URL client_ids are on there: when
-     * they are off, the clients the database still holds must be stopped (see {@link #refresh}).
+     * Ids of the realm's document clients with something to do now. Read whether or not URL client_ids
+     * are on there: when they are off, the clients the database still holds must be stopped (see
+     * {@link #refresh}).
      */
-    private List<String> documentClients(KeycloakSession session, String realmId) {
+    private List<String> dueClients(KeycloakSession session, String realmId) {
         RealmModel realm = session.realms().getRealm(realmId);
         if (realm == null) {
             return List.of();
@@ -112,10 +115,35 @@ final class CimdRefreshTask implements ScheduledTask {
             // read in full on every run (one indexed query where cimd.managed is searchable).
             return List.of();
         }
+        Optional<CimdSettings> settings = CimdRealmSettings.enabled(realm);
+        Instant now = Instant.now();
         // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
         return session.clients().getClientsStream(realm)
                 .filter(c -> c.getClientId() != null && c.getClientId().startsWith("https://"))
-                .filter(DocumentClients::isManaged).map(ClientModel::getId).toList();
+                .filter(c -> due(session, realm, c, settings, now)).map(ClientModel::getId).toList();
+    }
+
+    /**
+     * Whether {@link #refresh} (with idle removal) would write, remove or fetch anything for this client
+     * now; it reads the same state and writes nothing, and the client's own transaction decides again.
+     */
+    private boolean due(KeycloakSession session, RealmModel realm, ClientModel client, Optional<CimdSettings> settings,
+                        Instant now) {
+        if (!DocumentClients.isManaged(client) || DocumentClients.disabledByAdmin(client)) {
+            return false;
+        }
+        if (settings.isEmpty()) {
+            return client.isEnabled();
+        }
+        Idle idle = idle(session, realm, client, settings.get(), now);
+        if (idle == Idle.STAMP || idle == Idle.REMOVE) {
+            return true;
+        }
+        String revoked = settings.get().revoked(client.getClientId(), client.isServiceAccountsEnabled());
+        if (revoked != null) {
+            return client.isEnabled() || !revoked.equals(client.getAttribute(DocumentClients.REFRESH_ERROR));
+        }
+        return expiryDue(realm, client, now);
     }
 
     private void refresh(KeycloakSession session, String realmId, String clientId, boolean mayRemoveIdle) {
@@ -199,42 +227,64 @@ final class CimdRefreshTask implements ScheduledTask {
         client.setAttribute(DocumentClients.EXPIRES_AT, "0");
     }
 
-    private boolean removeIfIdle(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
-        Instant now = Instant.now();
+    /** What the idle rule asks for a client: nothing, a fresh last-active stamp, or its removal. */
+    private enum Idle { IN_USE_STAMPED, STAMP, KEEP, REMOVE }
+
+    private static Idle idle(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings, Instant now) {
         boolean active = session.sessions().getActiveUserSessions(realm, client) > 0
                 || session.sessions().getOfflineSessionsCount(realm, client) > 0;
         long lastActive = DocumentClients.parseLong(client.getAttribute(DocumentClients.LAST_ACTIVE));
         if (active) {
-            if (now.getEpochSecond() - lastActive > ACTIVE_STAMP_GRANULARITY.toSeconds()) {
-                client.setAttribute(DocumentClients.LAST_ACTIVE, Long.toString(now.getEpochSecond()));
-            }
-            return false;
+            return now.getEpochSecond() - lastActive > ACTIVE_STAMP_GRANULARITY.toSeconds() ? Idle.STAMP : Idle.IN_USE_STAMPED;
         }
         if (client.isServiceAccountsEnabled()) {
             // client_credentials leaves no session behind, so "no sessions" says nothing about use:
             // such clients are never removed as idle (an administrator removes them).
-            return false;
+            return Idle.KEEP;
         }
         if (settings.orphanIdle().isZero() || now.getEpochSecond() - lastActive < settings.orphanIdle().toSeconds()) {
-            return false;
+            return Idle.KEEP;
         }
-        LOG.infof("Realm %s: removing document client %s, idle since %s", realm.getName(), client.getClientId(),
-                Instant.ofEpochSecond(lastActive));
-        realm.removeClient(client.getId());
-        CimdMeters.documentClientRemoved(realm.getName());
-        return true;
+        return Idle.REMOVE;
+    }
+
+    private boolean removeIfIdle(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
+        Instant now = Instant.now();
+        switch (idle(session, realm, client, settings, now)) {
+            case STAMP -> client.setAttribute(DocumentClients.LAST_ACTIVE, Long.toString(now.getEpochSecond()));
+            case REMOVE -> {
+                LOG.infof("Realm %s: removing document client %s, idle since %s", realm.getName(), client.getClientId(),
+                        Instant.ofEpochSecond(DocumentClients.parseLong(client.getAttribute(DocumentClients.LAST_ACTIVE))));
+                realm.removeClient(client.getId());
+                CimdMeters.documentClientRemoved(realm.getName());
+                return true;
+            }
+            default -> {
+                // in use and stamped recently, or kept
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the client's document (or its jwks_uri keys) is past its lifetime and no failed fetch of
+     * it is being waited out. Keys from jwks_uri live by their own cache lifetime: a document that stays
+     * fresh (or answers 304) does not keep keys its host has rotated or withdrawn.
+     */
+    private boolean expiryDue(RealmModel realm, ClientModel client, Instant now) {
+        boolean keysDue = client.isEnabled() && DocumentClients.keysDue(client, now) != null;
+        return !(DocumentClients.cacheState(client).isFresh(now) && !keysDue)
+                && resolver.failures().recent(CimdResolver.key(realm, client.getClientId())) == null;
     }
 
     private void refreshIfExpired(KeycloakSession session, RealmModel realm, ClientModel client, CimdSettings settings) {
-        CacheState cache = DocumentClients.cacheState(client);
-        String url = client.getClientId();
-        // Keys from jwks_uri live by their own cache lifetime: a document that stays fresh (or answers
-        // 304) does not keep keys its host has rotated or withdrawn.
-        String keysDue = client.isEnabled() ? DocumentClients.keysDue(client, Instant.now()) : null;
-        String key = CimdResolver.key(realm, url);
-        if ((cache.isFresh(Instant.now()) && keysDue == null) || resolver.failures().recent(key) != null) {
+        if (!expiryDue(realm, client, Instant.now())) {
             return;
         }
+        CacheState cache = DocumentClients.cacheState(client);
+        String url = client.getClientId();
+        String keysDue = client.isEnabled() ? DocumentClients.keysDue(client, Instant.now()) : null;
+        String key = CimdResolver.key(realm, url);
         try {
             if (cache.isFresh(Instant.now())) {
                 DocumentClients.storeKeys(client, keysDue, resolver.fetchKeys(keysDue, settings));
