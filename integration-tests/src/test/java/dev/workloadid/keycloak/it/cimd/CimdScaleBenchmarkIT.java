@@ -3,14 +3,13 @@ package dev.workloadid.keycloak.it.cimd;
 import dev.workloadid.keycloak.it.fixtures.TestCa;
 import dev.workloadid.keycloak.it.harness.AdminClient;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds;
+import dev.workloadid.keycloak.it.harness.BenchmarkServer;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds.Method;
 import dev.workloadid.keycloak.it.harness.BenchmarkRounds.Result;
 import dev.workloadid.keycloak.it.harness.BenchmarkSummary;
 import dev.workloadid.keycloak.it.harness.BenchmarkSummary.Target;
 import dev.workloadid.keycloak.it.harness.HarnessConfig;
 import dev.workloadid.keycloak.it.harness.Http;
-import dev.workloadid.keycloak.it.harness.KeycloakServer;
-import dev.workloadid.keycloak.it.harness.KeycloakServers;
 import dev.workloadid.keycloak.it.harness.PostgresDatabase;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -68,16 +67,13 @@ class CimdScaleBenchmarkIT {
     void manyDocumentClients() throws Exception {
         HarnessConfig config = HarnessConfig.fromSystemProperties();
         Assumptions.assumeTrue(config.dedicatedDistAllowed(), "needs the dist backend (a dedicated Keycloak)");
-        Optional<PostgresDatabase> database = PostgresDatabase.unavailableReason().isEmpty()
-                ? Optional.of(PostgresDatabase.create("wi_bench_cimd")) : Optional.empty();
-        List<String> args = new ArrayList<>(List.of("--spi-client-storage--wi-cimd--refresh-interval-seconds=" + REFRESH_SECONDS,
+        try (BenchmarkServer bench = BenchmarkServer.start(config, "cimd-scale", List.of(
+                "--spi-client-storage--wi-cimd--refresh-interval-seconds=" + REFRESH_SECONDS,
                 // The refresh task's per-client DEBUG lines would be 1 000 log lines per run.
                 "--log-level=INFO"));
-        database.ifPresent(db -> args.addAll(List.of("--db=postgres", "--db-url=" + db.jdbcUrl(),
-                "--db-username=" + PostgresDatabase.USER)));
-        try (KeycloakServer server = KeycloakServers.startDedicatedDist(config, "cimd-scale", args);
              DocumentHost host = new DocumentHost(TestCa.shared(config.workDir()))) {
-            AdminClient admin = new AdminClient(server);
+            Optional<PostgresDatabase> database = bench.database();
+            AdminClient admin = new AdminClient(bench.server());
             String realm = admin.createRealm("scale-cimd");
             AdminClient.expect(admin.put("/realms/" + realm, Http.JSON.createObjectNode()
                     .put("accessCodeLifespanLogin", 120).put("accessCodeLifespanUserAction", 120)), 204);
@@ -148,8 +144,6 @@ class CimdScaleBenchmarkIT {
             }
             BenchmarkRounds.publish("cimd-scale.md", report(results, p50, p99, runSeconds, dbBefore, dbAfterRun,
                     dbQuietStart, dbAfterQuiet, database.isPresent(), loadBefore));
-        } finally {
-            database.ifPresent(PostgresDatabase::close);
         }
     }
 
