@@ -72,9 +72,13 @@ public final class BundleRegistry implements AutoCloseable {
     public SpiffeBundle bundle(String realmId, String realmName, TrustDomainSettings settings) throws BundleUnavailableException {
         String key = realmId + '/' + settings.id();
         String fingerprint = settings.bundleFingerprint();
-        Entry entry = entries.compute(key, (k, old) ->
-                old != null && old.fingerprint.equals(fingerprint) ? old : new Entry(settings, sources.apply(settings), realmName));
-        ageGauge(entry);
+        // A plain read first: compute() locks the map's bin, which every request of the trust domain would queue on.
+        Entry entry = entries.get(key);
+        if (entry == null || !entry.fingerprint.equals(fingerprint)) {
+            entry = entries.compute(key, (k, old) -> old != null && old.fingerprint.equals(fingerprint) ? old
+                    : new Entry(settings, sources.apply(settings), realmName));
+            ageGauge(entry);
+        }
         Instant now = clock.instant();
         entry.lastUsed = now;
         SpiffeBundle usable = entry.usable(now);
