@@ -109,13 +109,12 @@ final class CimdRefreshTask implements ScheduledTask {
             return List.of();
         }
         session.getContext().setRealm(realm);
-        if (CimdRealmSettings.enabled(realm).isEmpty()
-                && resolver.clientCount().count(session, realm, "true", 1) == 0) {
+        Optional<CimdSettings> settings = CimdRealmSettings.enabled(realm);
+        if (settings.isEmpty() && resolver.clientCount().count(session, realm, "true", 1) == 0) {
             // Off, and no document client to stop: realms that never used URL client_ids are not
             // read in full on every run (one indexed query where cimd.managed is searchable).
             return List.of();
         }
-        Optional<CimdSettings> settings = CimdRealmSettings.enabled(realm);
         Instant now = Instant.now();
         // Not searchClientsByAttributes: the JPA store allows only configured searchable attributes.
         return session.clients().getClientsStream(realm)
