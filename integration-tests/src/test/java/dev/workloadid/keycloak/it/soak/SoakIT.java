@@ -86,6 +86,10 @@ class SoakIT {
         server = keycloak;
         realm = X509Realm.create(admin, "soak");
         issuer = admin.realmUrl(realm).toString();
+        // Every URL client login starts an authentication session that Keycloak keeps for the login
+        // timeout (30 min by default): a one-minute timeout lets heap reach a steady state within the run.
+        AdminClient.expect(admin.put("/realms/" + realm, Http.JSON.createObjectNode().put("accessCodeLifespan", 60)
+                .put("accessCodeLifespanLogin", 60).put("accessCodeLifespanUserAction", 60)), 204);
         peers = new FaultyHttpsServer(TestCa.shared());
 
         authority = new SpiffeTestAuthority("soak.test").refreshHint(30L)
@@ -266,17 +270,30 @@ class SoakIT {
         return s == null || s.length() < 300 ? s : s.substring(0, 300) + "…";
     }
 
-    /** Heap after a full GC (when the pid is known), live threads and open file descriptors of Keycloak. */
-    record Resources(long heapBytes, long liveThreads, long openFds, boolean fullGc) {
+    /**
+     * Heap after a full GC (when the pid is known), live threads and open file descriptors of Keycloak,
+     * and its threads counted by name with the numbers taken out ("executor-thread-#"), so a change in
+     * the thread count says which pool grew.
+     */
+    record Resources(long heapBytes, long liveThreads, long openFds, boolean fullGc, Map<String, Integer> threadGroups) {
 
         static Resources measure(KeycloakServer server) throws IOException, InterruptedException {
             OptionalLong pid = server.pid();
             boolean gc = false;
+            Map<String, Integer> groups = new java.util.TreeMap<>();
             if (pid.isPresent()) {
                 Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid.getAsLong()), "GC.run")
                         .redirectErrorStream(true).start();
                 gc = jcmd.waitFor(60, TimeUnit.SECONDS) && jcmd.exitValue() == 0;
                 Thread.sleep(1000);
+                Process dump = new ProcessBuilder("jcmd", Long.toString(pid.getAsLong()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String threads = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                dump.waitFor(60, TimeUnit.SECONDS);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\"([^\"]*)\"").matcher(threads);
+                while (m.find()) {
+                    groups.merge(m.group(1).replaceAll("\\d+", "#"), 1, Integer::sum);
+                }
             }
             URI metrics = server.managementUrl().orElseThrow(() -> new AssertionError("no management interface"))
                     .resolve("/metrics");
@@ -285,7 +302,7 @@ class SoakIT {
             long threads = (long) sum(text, "jvm_threads_live_threads", "");
             long fds = pid.isPresent() && Files.isDirectory(Path.of("/proc/" + pid.getAsLong() + "/fd"))
                     ? countFds(pid.getAsLong()) : (long) sum(text, "process_files_open_files", "");
-            return new Resources(heap, threads, fds, gc);
+            return new Resources(heap, threads, fds, gc, groups);
         }
 
         private static long countFds(long pid) throws IOException {
@@ -323,6 +340,20 @@ class SoakIT {
                 warm.heapBytes() / 1048576.0, end.heapBytes() / 1048576.0, " MiB");
         row(r, "Live threads", warm.liveThreads(), end.liveThreads(), "");
         row(r, "Open file descriptors", warm.openFds(), end.openFds(), "");
+        java.util.Set<String> names = new java.util.TreeSet<>(warm.threadGroups().keySet());
+        names.addAll(end.threadGroups().keySet());
+        StringBuilder changed = new StringBuilder();
+        for (String name : names) {
+            int before = warm.threadGroups().getOrDefault(name, 0);
+            int after = end.threadGroups().getOrDefault(name, 0);
+            if (before != after) {
+                changed.append("| `").append(name).append("` | ").append(before).append(" | ").append(after).append(" |\n");
+            }
+        }
+        if (!changed.isEmpty()) {
+            r.append("\nThreads whose number changed (jcmd Thread.print, digits as #):\n\n| Thread name | After warm-up | At the end |\n|---|---|---|\n")
+                    .append(changed);
+        }
         if (errors > 0) {
             r.append("\nFirst errors:\n\n");
             firstErrors.forEach(e -> r.append("- ").append(e).append('\n'));
