@@ -22,7 +22,6 @@ import java.util.Map;
 public final class StatementIssuerPageFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider, StatelessFactory<UiPageProvider> {
 
     public static final String ID = "dcr-statement-issuer";
-    public static final String PROVIDER_TYPE = UiPageProvider.class.getName();
 
     /** The read-only list column naming the entry (an issuer of key source spiffe may have no iss value). */
     static final String NAME_COLUMN = "name";

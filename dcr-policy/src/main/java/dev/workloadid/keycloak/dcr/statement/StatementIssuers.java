@@ -1,5 +1,6 @@
 package dev.workloadid.keycloak.dcr.statement;
 
+import dev.workloadid.keycloak.common.keycloak.RealmSettingsPageFactory;
 import org.keycloak.models.RealmModel;
 
 import java.util.ArrayList;
@@ -17,8 +18,7 @@ public final class StatementIssuers {
     /** The realm's trusted issuers; entries that fail to parse are skipped (validation refuses them on save). */
     public static List<StatementIssuer> of(RealmModel realm) {
         List<StatementIssuer> out = new ArrayList<>();
-        realm.getComponentsStream(realm.getId(), StatementIssuerPageFactory.PROVIDER_TYPE)
-                .filter(c -> StatementIssuerPageFactory.ID.equals(c.getProviderId())).forEach(c -> {
+        RealmSettingsPageFactory.entries(realm, StatementIssuerPageFactory.ID).forEach(c -> {
                     try {
                         out.add(StatementIssuer.from(c.getConfig()));
                     } catch (IllegalArgumentException ignored) {
