@@ -32,6 +32,8 @@ final class RegistrationFreeClients {
     static final String REGISTRATION_FREE = PackClientAttributes.REGISTRATION_FREE;
     static final String TRUST_DOMAIN_ATTRIBUTE = PackClientAttributes.SPIFFE_TRUST_DOMAIN;
     private static final Logger LOG = Logger.getLogger(RegistrationFreeClients.class);
+    /** Session attribute: this session creates a registration-free client (see {@link #creating}). */
+    private static final String CREATING = RegistrationFreeClients.class.getName() + ".creating";
     /** Remembers only whether the attribute is searchable on this server (a server-wide option). */
     private static final ClientAttributeCount COUNT = new ClientAttributeCount(TRUST_DOMAIN_ATTRIBUTE,
             c -> REGISTRATION_FREE.equals(c.getAttribute(REGISTRATION_ATTRIBUTE)) && c.getRegistrationToken() == null);
@@ -56,6 +58,7 @@ final class RegistrationFreeClients {
                 RealmModel txRealm = tx.realms().getRealm(realmId);
                 tx.getContext().setRealm(txRealm);
                 if (tx.clients().getClientByClientId(txRealm, clientId) == null) {
+                    tx.setAttribute(CREATING, Boolean.TRUE);
                     checkLimit(tx, txRealm, settings);
                     create(tx, txRealm, settings, id, authenticatorType);
                 }
@@ -74,6 +77,14 @@ final class RegistrationFreeClients {
         }
         ClientModel created = session.clients().getClientByClientId(realm, clientId);
         return created == null || ours(created, id) ? created : notOurs(realm, created);
+    }
+
+    /**
+     * Whether the session is creating a registration-free client. Such a client is bound exactly to an
+     * ID that no registration matched, so it is a better match for no association any node remembers.
+     */
+    static boolean creating(KeycloakSession session) {
+        return session.getAttribute(CREATING) != null;
     }
 
     /**

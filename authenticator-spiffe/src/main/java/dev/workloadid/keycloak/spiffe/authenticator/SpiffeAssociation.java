@@ -83,7 +83,9 @@ final class SpiffeAssociation {
 
     /** Without a client_id: the remembered client, else the best registration, else the fallbacks. */
     private ClientModel associated(TrustDomainSettings settings, SpiffeId id) {
-        ClientModel remembered = remembered(id);
+        // Read before the query: a change committed after it then makes what the query found stale.
+        String generation = associations.generation(realm.getId(), () -> AssociationGenerations.read(session, realm.getId()));
+        ClientModel remembered = remembered(id, generation);
         if (remembered != null) {
             return remembered;
         }
@@ -97,7 +99,7 @@ final class SpiffeAssociation {
             return refused(id, "configuration error: " + e.getMessage());
         }
         if (match instanceof SpiffeIdMatcher.Match<ClientModel> found) {
-            associations.put(realm.getId(), id.toString(), found.owner().getId());
+            associations.put(realm.getId(), id.toString(), found.owner().getId(), generation);
             return found.owner();
         }
         if (match instanceof SpiffeIdMatcher.Ambiguous<ClientModel> tie) {
@@ -153,8 +155,8 @@ final class SpiffeAssociation {
      * The client this node last associated with the ID, if it still qualifies: read through Keycloak's
      * client cache and checked exactly as the attribute query's results are (see {@link AssociationCache}).
      */
-    private ClientModel remembered(SpiffeId id) {
-        String internalId = associations.get(realm.getId(), id.toString());
+    private ClientModel remembered(SpiffeId id, String generation) {
+        String internalId = associations.get(realm.getId(), id.toString(), generation);
         if (internalId == null) {
             return null;
         }

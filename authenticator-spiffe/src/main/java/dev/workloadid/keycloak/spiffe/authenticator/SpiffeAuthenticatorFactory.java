@@ -13,6 +13,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 import java.time.Clock;
@@ -31,7 +32,7 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
 
     /** Server option: seconds this node remembers a SPIFFE ID's client (0 = off). */
     static final String ASSOCIATION_CACHE_OPTION = "association-cache-seconds";
-    static final long DEFAULT_ASSOCIATION_CACHE_SECONDS = 10;
+    static final long DEFAULT_ASSOCIATION_CACHE_SECONDS = 300;
 
     private final AssociationCache associations =
             new AssociationCache(Duration.ofSeconds(DEFAULT_ASSOCIATION_CACHE_SECONDS), Clock.systemUTC());
@@ -137,9 +138,9 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        // Any client change on this node may create a better match; other nodes rely on the lifetime.
-        // Cleared now and again once the change's transaction has ended: a request on this node that
-        // read the old state in between must not keep it for a whole lifetime.
+        // A client created or updated may be a better match for some SPIFFE ID: this node forgets its
+        // associations now and again once the change's transaction has ended (a request that read the
+        // old state in between must not keep it), and every node through the realm's generation.
         factory.register(event -> {
             if (!(event instanceof ClientModel.ClientCreationEvent || event instanceof ClientModel.ClientUpdatedEvent
                     || event instanceof ClientModel.ClientRemovedEvent || event instanceof ClientModel.ClientIdChangeEvent
@@ -147,21 +148,45 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
                 return;
             }
             KeycloakSession session = event.getKeycloakSession();
-            associations.clear();
-            if (session != null && session.getTransactionManager().isActive()) {
-                session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-                    @Override
-                    protected void commitImpl() {
-                        associations.clear();
-                    }
-
-                    @Override
-                    protected void rollbackImpl() {
-                        associations.clear();
-                    }
-                });
+            if (session != null && RegistrationFreeClients.creating(session)) {
+                return; // exactly bound to an ID nothing matched: a better match for no remembered ID
             }
+            associations.clear();
+            if (session == null || !session.getTransactionManager().isActive()) {
+                return;
+            }
+            ClientModel changed = changedClient(event);
+            if (changed != null) {
+                AssociationGenerations.replaceOnce(session, changed.getRealm().getId());
+            }
+            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                @Override
+                protected void commitImpl() {
+                    associations.clear();
+                }
+
+                @Override
+                protected void rollbackImpl() {
+                    associations.clear();
+                }
+            });
         });
+    }
+
+    /**
+     * The client whose change may make it a better match somewhere: any new client (its settings are
+     * not all applied when the event fires), an updated one that is a SPIFFE client now. Removals and
+     * renames never do: a remembered client is re-checked on every use.
+     */
+    private static ClientModel changedClient(ProviderEvent event) {
+        if (event instanceof ClientModel.ClientCreationEvent created) {
+            return created.getCreatedClient();
+        }
+        if (event instanceof ClientModel.ClientUpdatedEvent updated
+                && SpiffeAuthenticators.IDS.contains(updated.getUpdatedClient().getClientAuthenticatorType())) {
+            return updated.getUpdatedClient();
+        }
+        return null;
     }
 
     @Override
@@ -169,8 +194,9 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
         return ProviderConfigurationBuilder.create()
                 .property().name(ASSOCIATION_CACHE_OPTION).type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue(DEFAULT_ASSOCIATION_CACHE_SECONDS)
-                .helpText("Seconds this node remembers which client a SPIFFE ID authenticated as, re-checked on every "
-                        + "use; 0 turns it off. A better match registered on another node is seen after at most this long.")
+                .helpText("Seconds this node remembers which client a SPIFFE ID authenticated as (at most 3600), re-checked "
+                        + "on every use; 0 turns it off. A client created or updated on any node makes every node forget "
+                        + "within about a second.")
                 .add().build();
     }
 

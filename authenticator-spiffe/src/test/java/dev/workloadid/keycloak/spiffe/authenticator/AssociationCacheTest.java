@@ -4,6 +4,8 @@ import dev.workloadid.keycloak.spiffe.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,5 +69,52 @@ class AssociationCacheTest {
             cache.put("realm-1", ID + i, "client-" + i);
         }
         assertThat(cache.size()).isLessThanOrEqualTo(AssociationCache.MAX_ENTRIES);
+    }
+
+    @Test
+    void anEntryMadeUnderAnotherGenerationIsNotUsed() {
+        AssociationCache cache = new AssociationCache(Duration.ofMinutes(5), clock);
+        cache.put("realm-1", ID, "client-a", "g1");
+        assertThat(cache.get("realm-1", ID, "g1")).isEqualTo("client-a");
+        assertThat(cache.get("realm-1", ID, "g2")).as("a client changed somewhere since").isNull();
+        assertThat(cache.get("realm-1", ID, "g1")).as("and the stale entry is dropped").isNull();
+    }
+
+    @Test
+    void anUnreadableGenerationRemembersNothing() {
+        AssociationCache cache = new AssociationCache(Duration.ofMinutes(5), clock);
+        cache.put("realm-1", ID, "client-a", null);
+        assertThat(cache.size()).isZero();
+        cache.put("realm-1", ID, "client-a", "g1");
+        assertThat(cache.get("realm-1", ID, null)).isNull();
+    }
+
+    @Test
+    void theGenerationIsReadAgainAfterTheRecheckIntervalOrALocalChange() {
+        AssociationCache cache = new AssociationCache(Duration.ofMinutes(5), clock);
+        AtomicInteger reads = new AtomicInteger();
+        String[] store = {"g1"};
+        Supplier<String> read = () -> {
+            reads.incrementAndGet();
+            return store[0];
+        };
+        assertThat(cache.generation("realm-1", read)).isEqualTo("g1");
+        store[0] = "g2";
+        assertThat(cache.generation("realm-1", read)).as("within the recheck interval").isEqualTo("g1");
+        assertThat(cache.generation("realm-2", read)).as("each realm has its own").isEqualTo("g2");
+        assertThat(reads).hasValue(2);
+
+        clock.advance(AssociationCache.GENERATION_RECHECK);
+        assertThat(cache.generation("realm-1", read)).isEqualTo("g2");
+        store[0] = "g3";
+        cache.clear();
+        assertThat(cache.generation("realm-1", read)).as("a change on this node reads it again at once").isEqualTo("g3");
+    }
+
+    @Test
+    void theLifetimeIsCappedBelowTheGenerationsLifespan() {
+        AssociationCache cache = new AssociationCache(Duration.ofDays(30), clock);
+        assertThat(cache.lifetime()).isEqualTo(AssociationCache.MAX_LIFETIME);
+        assertThat(AssociationGenerations.LIFESPAN).isGreaterThan(AssociationCache.MAX_LIFETIME.multipliedBy(24));
     }
 }

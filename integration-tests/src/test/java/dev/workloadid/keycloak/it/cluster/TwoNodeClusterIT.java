@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * jdbc-ping discovery) on one fresh PostgreSQL database, each request sent to a chosen node. Replay
  * protection holds across nodes (Keycloak's SingleUseObjectProvider), concurrent registration-free
  * first requests on both nodes make one client (the database's unique constraint), configuration
- * changed through one node is used by the other (database and cache invalidation, not JVM state),
+ * changed through one node is used by the other (database and cache invalidation, not JVM state; a
+ * node's remembered SPIFFE associations through the realm's generation in Keycloak's store),
  * and a CIMD client created on one node is found by the other without fetching its document again.
  *
  * <p>Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust authentication); without it the class
@@ -208,6 +209,25 @@ class TwoNodeClusterIT {
                 () -> token(nodeB, realm, late.svid(id).audience(issuer).signingKey(oldKey).sign()),
                 r -> r.status() != 200, "node B to drop the key the update at node A removed"));
         assertTokenFor(token(nodeB, realm, late.svid(id).audience(issuer).sign()), "svc-late");
+    }
+
+    /**
+     * Node B remembers that /team/api authenticated as the pattern client (for association-cache-seconds,
+     * 300 s by default); the exact registration made at node A replaces the realm's association
+     * generation in Keycloak's cluster-wide store, so node B's memory stops counting well before that.
+     */
+    @Test
+    void sca51_moreSpecificRegistrationAtNodeATakesOverAtNodeBBeforeItsMemoryExpires() {
+        Spiffe.createSpiffeClient(nodeA, realm, "svc-team", workloads.spiffeId("/team/*"));
+        Supplier<Http.Response> atNodeB = () -> token(nodeB, realm, workloads.svid("/team/api").audience(issuer).randomJti().sign());
+        assertTokenFor(atNodeB.get(), "svc-team");
+        assertTokenFor(atNodeB.get(), "svc-team"); // now from node B's memory
+
+        Spiffe.createSpiffeClient(nodeA, realm, "svc-team-api", workloads.spiffeId("/team/api"));
+        assertTokenFor(poll(PROPAGATION, STEP, atNodeB,
+                r -> r.status() == 200 && Spiffe.claims(r.json().path("access_token").asText()).path("azp").asText()
+                        .equals("svc-team-api"),
+                "node B to use the exact registration made at node A"), "svc-team-api");
     }
 
     @Test
