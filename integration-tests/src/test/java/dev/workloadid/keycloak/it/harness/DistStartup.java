@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A private copy of the stock distribution, with or without the pack's JARs, for measuring what the
  * pack adds to {@code kc.sh build} and to the time until {@code /health/ready}: production mode
- * ({@code build}, then {@code start --optimized}), the default dev-file database emptied before each
- * start, plain HTTP on free loopback ports. Processes it starts are stopped before it returns.
+ * ({@code build}, then {@code start --optimized}) on the default dev-file database, emptied before a
+ * first start or kept from the start before (a restart), plain HTTP on free loopback ports. Processes it starts are stopped before it returns.
  */
 public final class DistStartup {
 
@@ -67,10 +67,17 @@ public final class DistStartup {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** Wall time from launching {@code kc.sh start --optimized} to a ready {@code /health/ready}; then stops it. */
-    public Duration startUntilReady() {
+    /**
+     * Wall time from launching {@code kc.sh start --optimized} to a ready {@code /health/ready}; then stops it.
+     *
+     * @param emptyDatabase true: a first start (schema and master realm created, its keys generated);
+     *                      false: a restart on the database the previous start left
+     */
+    public Duration startUntilReady(boolean emptyDatabase) {
         try {
-            DistKeycloakServer.deleteRecursively(home.resolve("data"));
+            if (emptyDatabase) {
+                DistKeycloakServer.deleteRecursively(home.resolve("data"));
+            }
             KeycloakLaunch.Ports ports = KeycloakLaunch.Ports.free();
             List<String> command = List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                     "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + ports.http(),
