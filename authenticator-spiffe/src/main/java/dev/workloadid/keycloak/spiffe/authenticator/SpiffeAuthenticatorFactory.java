@@ -9,7 +9,6 @@ import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
@@ -142,9 +141,8 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
         // associations now and again once the change's transaction has ended (a request that read the
         // old state in between must not keep it), and every node through the realm's generation.
         factory.register(event -> {
-            if (!(event instanceof ClientModel.ClientCreationEvent || event instanceof ClientModel.ClientUpdatedEvent
-                    || event instanceof ClientModel.ClientRemovedEvent || event instanceof ClientModel.ClientIdChangeEvent
-                    || event instanceof RealmModel.RealmRemovedEvent)) {
+            ClientModel changed = changedClient(event);
+            if (changed == null) {
                 return;
             }
             KeycloakSession session = event.getKeycloakSession();
@@ -155,10 +153,7 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
             if (session == null || !session.getTransactionManager().isActive()) {
                 return;
             }
-            ClientModel changed = changedClient(event);
-            if (changed != null) {
-                AssociationGenerations.replaceOnce(session, changed.getRealm().getId());
-            }
+            AssociationGenerations.replaceOnce(session, changed.getRealm().getId());
             session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
                 @Override
                 protected void commitImpl() {
@@ -175,8 +170,9 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
 
     /**
      * The client whose change may make it a better match somewhere: any new client (its settings are
-     * not all applied when the event fires), an updated one that is a SPIFFE client now. Removals and
-     * renames never do: a remembered client is re-checked on every use.
+     * not all applied when the event fires), an updated one that is a SPIFFE client now; null for any
+     * other event. Removals, renames and other updates never do: a remembered client is re-checked on
+     * every use, so they need not clear anything (a busy realm's URL clients no longer wipe it).
      */
     private static ClientModel changedClient(ProviderEvent event) {
         if (event instanceof ClientModel.ClientCreationEvent created) {

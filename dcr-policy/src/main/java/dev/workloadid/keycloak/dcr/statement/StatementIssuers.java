@@ -19,12 +19,12 @@ public final class StatementIssuers {
     public static List<StatementIssuer> of(RealmModel realm) {
         List<StatementIssuer> out = new ArrayList<>();
         RealmSettingsPageFactory.entries(realm, StatementIssuerPageFactory.ID).forEach(c -> {
-                    try {
-                        out.add(StatementIssuer.from(c.getConfig()));
-                    } catch (IllegalArgumentException ignored) {
-                        // refused by validateConfiguration; an imported broken entry trusts nothing
-                    }
-                });
+            try {
+                out.add(StatementIssuer.from(c.getConfig()));
+            } catch (IllegalArgumentException ignored) {
+                // refused by validateConfiguration; an imported broken entry trusts nothing
+            }
+        });
         return out;
     }
 }
