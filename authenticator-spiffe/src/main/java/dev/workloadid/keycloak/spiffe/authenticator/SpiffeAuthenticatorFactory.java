@@ -191,7 +191,7 @@ public abstract class SpiffeAuthenticatorFactory implements ClientAuthenticatorF
                 .property().name(ASSOCIATION_CACHE_OPTION).type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue(DEFAULT_ASSOCIATION_CACHE_SECONDS)
                 .helpText("Seconds this node remembers which client a SPIFFE ID authenticated as (at most 3600), re-checked "
-                        + "on every use; 0 turns it off. A client created or updated on any node makes every node forget "
+                        + "on every use; 0 turns it off. A client created, or a SPIFFE client updated, on any node makes every node forget "
                         + "within about a second.")
                 .add().build();
     }
