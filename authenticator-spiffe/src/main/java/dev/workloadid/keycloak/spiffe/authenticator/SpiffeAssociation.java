@@ -2,6 +2,7 @@ package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.common.keycloak.SpiffeAuthenticators;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import dev.workloadid.keycloak.spiffe.trust.TrustDomainSettings;
 import io.spiffe.spiffeid.SpiffeId;
 import org.jboss.logging.Logger;
@@ -46,7 +47,7 @@ final class SpiffeAssociation {
     /** The client this SPIFFE ID may authenticate as with the request's authenticator, or null after rejecting or passing. */
     ClientModel clientFor(TrustDomainSettings settings, SpiffeId id) {
         String requested = request.requestedClientId();
-        ClientModel client = requested != null && !requested.isBlank() && !requested.equals(id.toString())
+        ClientModel client = requested != null && !requested.isBlank() && !requested.equals(SpiffeIds.text(id))
                 ? named(requested, id)
                 : associated(settings, id);
         return client == null ? null : usable(client, id);
@@ -54,7 +55,7 @@ final class SpiffeAssociation {
 
     /** The client the request names by client_id, if it authorizes the SPIFFE ID (SCA-P1). */
     private ClientModel named(String requested, SpiffeId id) {
-        ClientModel named = session.clients().getClientByClientId(realm, requested);
+        ClientModel named = request.requestedClient();
         if (named != null && DEFER_TO.contains(named.getClientAuthenticatorType()) && !named.isPublicClient()) {
             // A client of stock federated-jwt, which also takes jwt-spiffe assertions: its call.
             request.context().setClient(named);
@@ -99,7 +100,7 @@ final class SpiffeAssociation {
             return refused(id, "configuration error: " + e.getMessage());
         }
         if (match instanceof SpiffeIdMatcher.Match<ClientModel> found) {
-            associations.put(realm.getId(), id.toString(), found.owner().getId(), generation);
+            associations.put(realm.getId(), SpiffeIds.text(id), found.owner().getId(), generation);
             return found.owner();
         }
         if (match instanceof SpiffeIdMatcher.Ambiguous<ClientModel> tie) {
@@ -156,7 +157,7 @@ final class SpiffeAssociation {
      * client cache and checked exactly as the attribute query's results are (see {@link AssociationCache}).
      */
     private ClientModel remembered(SpiffeId id, String generation) {
-        String internalId = associations.get(realm.getId(), id.toString(), generation);
+        String internalId = associations.get(realm.getId(), SpiffeIds.text(id), generation);
         if (internalId == null) {
             return null;
         }

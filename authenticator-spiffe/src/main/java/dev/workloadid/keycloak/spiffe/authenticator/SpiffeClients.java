@@ -5,6 +5,7 @@ import dev.workloadid.keycloak.common.registration.SpiffeBindings;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdFormatException;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdMatcher;
 import dev.workloadid.keycloak.spiffe.id.SpiffeIdPattern;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import io.spiffe.spiffeid.SpiffeId;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the client a SPIFFE ID authenticates as, through the client attribute {@value #SPIFFE_ID_ATTRIBUTE}
@@ -40,6 +42,12 @@ public final class SpiffeClients {
     /** Rows per query page, and the most rows read for one value before it counts as misconfigured. */
     private static final int PAGE = 20;
     private static final int MAX_ROWS = 200;
+    /**
+     * Binding values already parsed (a pure function of the text): every authentication checks its
+     * client's binding, and parsing it each time showed in profiles. Past the bound it starts over.
+     */
+    private static final int MAX_PARSED_PATTERNS = 10_000;
+    private static final Map<String, SpiffeIdPattern> PARSED_PATTERNS = new ConcurrentHashMap<>();
 
     private SpiffeClients() {
     }
@@ -47,7 +55,7 @@ public final class SpiffeClients {
     /** The patterns that could match {@code id}, most specific first: the ID, then each /* prefix. */
     static List<String> candidatePatterns(SpiffeId id) {
         List<String> result = new ArrayList<>();
-        result.add(id.toString());
+        result.add(SpiffeIds.text(id));
         String path = id.getPath();
         String base = "spiffe://" + id.getTrustDomain().getName();
         int cut = path.lastIndexOf('/');
@@ -162,8 +170,17 @@ public final class SpiffeClients {
         if (value == null || value.isBlank()) {
             return null;
         }
+        SpiffeIdPattern known = PARSED_PATTERNS.get(value);
+        if (known != null) {
+            return known;
+        }
         try {
-            return SpiffeIdPattern.parse(value.trim());
+            SpiffeIdPattern parsed = SpiffeIdPattern.parse(value.trim());
+            if (PARSED_PATTERNS.size() >= MAX_PARSED_PATTERNS) {
+                PARSED_PATTERNS.clear();
+            }
+            PARSED_PATTERNS.put(value, parsed);
+            return parsed;
         } catch (SpiffeIdFormatException e) {
             LOG.warnf("Client %s has an invalid %s '%s': %s", client.getClientId(), SPIFFE_ID_ATTRIBUTE, value, e.getMessage());
             return null;

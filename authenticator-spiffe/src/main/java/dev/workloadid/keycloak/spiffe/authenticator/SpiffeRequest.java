@@ -1,6 +1,7 @@
 package dev.workloadid.keycloak.spiffe.authenticator;
 
 import dev.workloadid.keycloak.spiffe.api.SvidRejectedException;
+import dev.workloadid.keycloak.spiffe.id.SpiffeIds;
 import dev.workloadid.keycloak.spiffe.metrics.SpiffeMeters;
 import io.spiffe.spiffeid.SpiffeId;
 import org.jboss.logging.Logger;
@@ -27,6 +28,8 @@ final class SpiffeRequest {
 
     private final ClientAuthenticationFlowContext context;
     private final String authenticatorId;
+    private boolean requestedClientRead;
+    private ClientModel requestedClient;
 
     SpiffeRequest(ClientAuthenticationFlowContext context, String authenticatorId) {
         this.context = context;
@@ -51,10 +54,21 @@ final class SpiffeRequest {
         }
     }
 
+    /** The client the request's client_id names, or null; looked up once per request. */
+    ClientModel requestedClient() {
+        if (!requestedClientRead) {
+            String requested = requestedClientId();
+            requestedClient = requested == null || requested.isBlank() ? null
+                    : context.getSession().clients().getClientByClientId(context.getRealm(), requested);
+            requestedClientRead = true;
+        }
+        return requestedClient;
+    }
+
     /** Marks the request as authenticated by this authenticator as {@code client}. */
     void succeed(ClientModel client, SpiffeId id) {
         context.setClient(client);
-        context.getEvent().client(client).detail("spiffe_id", id.toString())
+        context.getEvent().client(client).detail("spiffe_id", SpiffeIds.text(id))
                 .detail(Details.CLIENT_AUTH_METHOD, authenticatorId);
         context.success();
         SpiffeMeters.authenticated(context.getRealm().getName(), authenticatorId);

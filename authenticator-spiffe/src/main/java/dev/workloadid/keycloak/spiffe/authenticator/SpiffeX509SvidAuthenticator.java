@@ -48,9 +48,7 @@ final class SpiffeX509SvidAuthenticator extends SpiffeAuthenticator<List<X509Cer
     List<X509Certificate> credential(SpiffeRequest request) {
         ClientAuthenticationFlowContext context = request.context();
         context.attempted();
-        String requested = request.requestedClientId();
-        ClientModel named = requested == null || requested.isBlank() ? null
-                : context.getSession().clients().getClientByClientId(context.getRealm(), requested);
+        ClientModel named = request.requestedClient();
         boolean namedIsOurs = named != null && request.authenticatorId().equals(named.getClientAuthenticatorType())
                 && !named.isPublicClient();
         if (named != null && !namedIsOurs) {

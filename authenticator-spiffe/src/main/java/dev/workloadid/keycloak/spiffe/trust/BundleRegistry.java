@@ -71,10 +71,11 @@ public final class BundleRegistry implements AutoCloseable {
     /** As {@link #bundle(String, TrustDomainSettings)}; {@code realmName} labels the bundle's meters. */
     public SpiffeBundle bundle(String realmId, String realmName, TrustDomainSettings settings) throws BundleUnavailableException {
         String key = realmId + '/' + settings.id();
-        String fingerprint = settings.bundleFingerprint();
         // A plain read first: compute() locks the map's bin, which every request of the trust domain would queue on.
         Entry entry = entries.get(key);
-        if (entry == null || !entry.fingerprint.equals(fingerprint)) {
+        // The same settings object (the trust provider keeps one per unchanged component) needs no fingerprint.
+        if (entry == null || entry.settings != settings && !entry.fingerprint.equals(settings.bundleFingerprint())) {
+            String fingerprint = settings.bundleFingerprint();
             entry = entries.compute(key, (k, old) -> old != null && old.fingerprint.equals(fingerprint) ? old
                     : new Entry(settings, sources.apply(settings), realmName));
             ageGauge(entry);

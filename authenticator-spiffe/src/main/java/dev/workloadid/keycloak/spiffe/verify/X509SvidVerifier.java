@@ -43,12 +43,12 @@ public final class X509SvidVerifier {
         TrustDomainSettings settings = trust.settingsFor(claimed);
         try {
             try {
-                return trusted(validate(settings, chain), settings);
+                return trusted(validate(settings, chain, claimed), settings);
             } catch (SvidRejectedException e) {
                 if (e.why() != SvidRejectedException.Reason.PATH_INVALID || !trust.refreshEarly(settings)) {
                     throw e;
                 }
-                return trusted(validate(settings, chain), settings);
+                return trusted(validate(settings, chain, claimed), settings);
             }
         } catch (SvidRejectedException e) {
             throw RealmTrust.invalid("X.509-SVID", e, claimed);
@@ -65,9 +65,9 @@ public final class X509SvidVerifier {
         return new TrustedSvid<>(svid, svid.spiffeId(), settings);
     }
 
-    private ValidatedX509Svid validate(TrustDomainSettings settings, List<X509Certificate> chain)
+    private ValidatedX509Svid validate(TrustDomainSettings settings, List<X509Certificate> chain, SpiffeId claimed)
             throws SvidRejectedException, BundleUnavailableException {
         List<X509Certificate> authorities = trust.bundle(settings).x509Authorities();
-        return VALIDATOR.validate(chain, td -> td.equals(settings.trustDomain()) ? authorities : null);
+        return VALIDATOR.validate(chain, claimed, td -> td.equals(settings.trustDomain()) ? authorities : null);
     }
 }

@@ -124,6 +124,18 @@ public final class X509SvidValidator {
     public ValidatedX509Svid validate(List<X509Certificate> chain,
                                       Function<TrustDomain, ? extends Collection<X509Certificate>> authorities)
             throws SvidRejectedException {
+        return validate(chain, null, authorities);
+    }
+
+    /**
+     * As {@link #validate(List, Function)}, for a caller that already read the leaf's SPIFFE ID with
+     * {@link #spiffeId} (to pick the trust domain's settings) and need not have it parsed again.
+     *
+     * @param leafId {@code spiffeId(chain.get(0))}, or null to read it here
+     */
+    public ValidatedX509Svid validate(List<X509Certificate> chain, SpiffeId leafId,
+                                      Function<TrustDomain, ? extends Collection<X509Certificate>> authorities)
+            throws SvidRejectedException {
         if (chain == null || chain.isEmpty()) {
             throw new SvidRejectedException(SvidRejectedException.Reason.BAD_CHAIN, "no client certificate");
         }
@@ -132,7 +144,7 @@ public final class X509SvidValidator {
                     "the client certificate chain has more than " + MAX_CHAIN_LENGTH + " certificates");
         }
         X509Certificate leaf = chain.get(0);
-        SpiffeId id = spiffeId(leaf);
+        SpiffeId id = leafId != null ? leafId : spiffeId(leaf);
         checkLeafUsage(leaf);
         TrustDomain trustDomain = id.getTrustDomain();
         for (int i = 1; i < chain.size(); i++) {

@@ -19,6 +19,14 @@ class SpiffeIdsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"spiffe://example.org/workload", "SPIFFE://Example.ORG/Path/Case", "spiffe://example.org",
+            "spiffe://a_b.example/foo", "spiffe://example.org/a/b.c/d-e/f_g/09"})
+    void textIsTheSameAsJavaSpiffesToString(String value) throws Exception {
+        SpiffeId id = SpiffeIds.parse(value);
+        assertThat(SpiffeIds.text(id)).isEqualTo(id.toString());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"https://example.org/workload", "xspiffe://example.org/w", "spiffe:/example.org/w",
             "spiffe:///w", "spiffe://example.org/w?query=1", "spiffe://example.org/w#fragment", "", "example.org/w"})
     void sid01_rejectsWrongSchemeQueryFragmentOrMissingTrustDomain(String value) {
