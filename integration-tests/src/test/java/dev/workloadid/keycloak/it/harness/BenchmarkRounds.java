@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -50,18 +51,30 @@ public final class BenchmarkRounds {
                          Predicate<HttpResponse<String>> ok) {
     }
 
-    /** Requests done and failed in measured rounds, the time spent, and the summed request latency. */
+    /** Per-round columns that {@link #roundRange} and {@link #medianRatio} compare. */
+    public static final int THROUGHPUT = 0;
+    public static final int LATENCY = 1;
+    public static final int SERVER_CPU = 2;
+
+    /**
+     * Requests done and failed in measured rounds, the time spent, the summed request latency, and the
+     * server's CPU time while they ran (-1 when not measured).
+     */
     public static final class Result {
         public final AtomicLong ok = new AtomicLong();
         public final AtomicLong failures = new AtomicLong();
         public final AtomicLong latencyNanos = new AtomicLong();
         public volatile String lastFailure;
         public long nanos;
-        /** Per measured round: {requests/s, mean latency ms}. */
+        public long serverCpuNanos = -1;
+        /** Per measured round: {requests/s, mean latency ms, server CPU ms per request or NaN}. */
         public final List<double[]> rounds = new ArrayList<>();
 
         void add(Result other) {
-            rounds.add(new double[] {other.perSecond(), other.meanMillis()});
+            rounds.add(new double[] {other.perSecond(), other.meanMillis(), other.serverCpuMillisPerRequest()});
+            if (other.serverCpuNanos >= 0) {
+                serverCpuNanos = Math.max(serverCpuNanos, 0) + other.serverCpuNanos;
+            }
             ok.addAndGet(other.ok.get());
             failures.addAndGet(other.failures.get());
             latencyNanos.addAndGet(other.latencyNanos.get());
@@ -69,6 +82,11 @@ public final class BenchmarkRounds {
                 lastFailure = other.lastFailure;
             }
             nanos += other.nanos;
+        }
+
+        /** The server's CPU milliseconds per successful request, NaN when not measured. */
+        public double serverCpuMillisPerRequest() {
+            return serverCpuNanos < 0 || ok.get() == 0 ? Double.NaN : serverCpuNanos / 1e6 / ok.get();
         }
 
         public double perSecond() {
@@ -89,6 +107,15 @@ public final class BenchmarkRounds {
 
     /** As {@link #run(List)}, calling {@code afterWarmup} between the warm-up and the first measured round. */
     public static Map<String, Result> run(List<Method> methods, Runnable afterWarmup) throws Exception {
+        return run(methods, afterWarmup, null);
+    }
+
+    /**
+     * As {@link #run(List, Runnable)}, also reading {@code serverCpuNanos} (e.g. {@link ProcessCpu}) around
+     * each round, so each method's server CPU per request is known; null measures no CPU.
+     */
+    public static Map<String, Result> run(List<Method> methods, Runnable afterWarmup, LongSupplier serverCpuNanos)
+            throws Exception {
         Map<String, HttpClient[]> clients = new LinkedHashMap<>();
         Map<String, Result> results = new LinkedHashMap<>();
         for (Method method : methods) {
@@ -111,7 +138,7 @@ public final class BenchmarkRounds {
                     java.util.Collections.reverse(order);
                 }
                 for (Method method : order) {
-                    Result r = round(pool, clients.get(method.name()), method, round == 0 ? WARMUP : ROUND);
+                    Result r = round(pool, clients.get(method.name()), method, round == 0 ? WARMUP : ROUND, serverCpuNanos);
                     if (round > 0) {
                         results.get(method.name()).add(r);
                     } else if (r.failures.get() > 0) {
@@ -125,13 +152,15 @@ public final class BenchmarkRounds {
         return results;
     }
 
-    private static Result round(ExecutorService pool, HttpClient[] clients, Method method, Duration length) throws Exception {
+    private static Result round(ExecutorService pool, HttpClient[] clients, Method method, Duration length,
+                                LongSupplier serverCpuNanos) throws Exception {
         ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
         long built = Math.max(500, length.toSeconds() * REQUESTS_PER_SECOND_BUILT);
         for (long i = 0; i < built; i++) {
             requests.add(method.request().get());
         }
         Result result = new Result();
+        long cpuBefore = serverCpuNanos == null ? -1 : serverCpuNanos.getAsLong();
         long start = System.nanoTime();
         long deadline = start + length.toNanos();
         List<Future<?>> workers = new ArrayList<>();
@@ -163,6 +192,10 @@ public final class BenchmarkRounds {
             worker.get();
         }
         result.nanos = System.nanoTime() - start;
+        long cpuAfter = serverCpuNanos == null ? -1 : serverCpuNanos.getAsLong();
+        if (cpuBefore >= 0 && cpuAfter >= 0) {
+            result.serverCpuNanos = cpuAfter - cpuBefore;
+        }
         return result;
     }
 
@@ -171,18 +204,44 @@ public final class BenchmarkRounds {
      * machine conditions), for requests/s ({@code latency} false) or mean latency: a reader sees the noise.
      */
     public static String roundRange(Result a, Result b, boolean latency) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < Math.min(a.rounds.size(), b.rounds.size()); i++) {
-            int k = latency ? 1 : 0;
-            ratios.add(a.rounds.get(i)[k] / b.rounds.get(i)[k]);
-        }
+        return roundRange(a, b, latency ? LATENCY : THROUGHPUT);
+    }
+
+    /** As {@link #roundRange(Result, Result, boolean)} for any per-round column ({@link #SERVER_CPU} too). */
+    public static String roundRange(Result a, Result b, int column) {
+        List<Double> ratios = ratios(a, b, column);
         if (ratios.isEmpty()) {
             return "n/a";
         }
+        return String.format("median %.2f× (%.2f×–%.2f×)", median(ratios), ratios.get(0), ratios.get(ratios.size() - 1));
+    }
+
+    /**
+     * The median of the per-round ratios of {@code a} to {@code b} in {@code column}: each ratio compares
+     * two runs seconds apart, so one slow round (machine noise) moves it less than it moves the
+     * ratio of the totals. NaN when no round has both.
+     */
+    public static double medianRatio(Result a, Result b, int column) {
+        List<Double> ratios = ratios(a, b, column);
+        return ratios.isEmpty() ? Double.NaN : median(ratios);
+    }
+
+    /** Sorted per-round ratios, rounds without a value left out. */
+    private static List<Double> ratios(Result a, Result b, int column) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.rounds.size(), b.rounds.size()); i++) {
+            double ratio = a.rounds.get(i)[column] / b.rounds.get(i)[column];
+            if (!Double.isNaN(ratio) && !Double.isInfinite(ratio)) {
+                ratios.add(ratio);
+            }
+        }
         java.util.Collections.sort(ratios);
-        int n = ratios.size();
-        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
-        return String.format("median %.2f× (%.2f×–%.2f×)", median, ratios.get(0), ratios.get(n - 1));
+        return ratios;
+    }
+
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Prints {@code report} and writes it to {@code target/benchmark/<file>}. */
