@@ -81,11 +81,11 @@ class StartupCostBenchmarkIT {
             readyRatios[round] = (double) roundReady[1] / roundReady[0];
             restartRatios[round] = (double) roundRestart[1] / roundRestart[0];
         }
-        double restartMedian = median(restartRatios);
+        double restartMedian = BenchmarkRounds.median(restartRatios);
         double packRestart = restart[1] / 1000.0 / ROUNDS;
         double stockRestart = restart[0] / 1000.0 / ROUNDS;
-        double buildMedian = median(buildRatios);
-        double readyMedian = median(readyRatios);
+        double buildMedian = BenchmarkRounds.median(buildRatios);
+        double readyMedian = BenchmarkRounds.median(readyRatios);
         double stockBuild = build[0] / 1000.0 / ROUNDS;
         double packBuild = build[1] / 1000.0 / ROUNDS;
         double stockReady = ready[0] / 1000.0 / ROUNDS;
@@ -116,13 +116,6 @@ class StartupCostBenchmarkIT {
                 + "rounds' pack/stock ratios", restartMedian, 1, "ratio", BenchmarkSummary.Target.AT_MOST, 1.05,
                 String.format("%d alternating rounds (%s); means %.1f s with the pack vs %.1f s stock", ROUNDS,
                         ratios(restartRatios), packRestart, stockRestart));
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static String ratios(double[] values) {

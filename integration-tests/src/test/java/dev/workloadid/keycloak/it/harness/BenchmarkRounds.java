@@ -209,11 +209,11 @@ public final class BenchmarkRounds {
 
     /** As {@link #roundRange(Result, Result, boolean)} for any per-round column ({@link #SERVER_CPU} too). */
     public static String roundRange(Result a, Result b, int column) {
-        List<Double> ratios = ratios(a, b, column);
-        if (ratios.isEmpty()) {
+        double[] ratios = ratios(a, b, column);
+        if (ratios.length == 0) {
             return "n/a";
         }
-        return String.format("median %.2f× (%.2f×–%.2f×)", median(ratios), ratios.get(0), ratios.get(ratios.size() - 1));
+        return String.format("median %.2f× (%.2f×–%.2f×)", median(ratios), ratios[0], ratios[ratios.length - 1]);
     }
 
     /**
@@ -222,26 +222,26 @@ public final class BenchmarkRounds {
      * ratio of the totals. NaN when no round has both.
      */
     public static double medianRatio(Result a, Result b, int column) {
-        List<Double> ratios = ratios(a, b, column);
-        return ratios.isEmpty() ? Double.NaN : median(ratios);
+        return median(ratios(a, b, column));
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); NaN when there are none. */
+    public static double median(double... values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** Sorted per-round ratios, rounds without a value left out. */
-    private static List<Double> ratios(Result a, Result b, int column) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < Math.min(a.rounds.size(), b.rounds.size()); i++) {
-            double ratio = a.rounds.get(i)[column] / b.rounds.get(i)[column];
-            if (!Double.isNaN(ratio) && !Double.isInfinite(ratio)) {
-                ratios.add(ratio);
-            }
-        }
-        java.util.Collections.sort(ratios);
-        return ratios;
-    }
-
-    private static double median(List<Double> sorted) {
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    private static double[] ratios(Result a, Result b, int column) {
+        return java.util.stream.IntStream.range(0, Math.min(a.rounds.size(), b.rounds.size()))
+                .mapToDouble(i -> a.rounds.get(i)[column] / b.rounds.get(i)[column])
+                .filter(ratio -> !Double.isNaN(ratio) && !Double.isInfinite(ratio))
+                .sorted().toArray();
     }
 
     /** Prints {@code report} and writes it to {@code target/benchmark/<file>}. */

@@ -26,6 +26,12 @@ class BenchmarkRoundsTest {
         assertThat(BenchmarkRounds.roundRange(result(new double[0][]), b, BenchmarkRounds.LATENCY)).isEqualTo("n/a");
     }
 
+    @Test
+    void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertThat(BenchmarkRounds.median(4, 1, 3, 2)).isEqualTo(2.5);
+        assertThat(BenchmarkRounds.median()).isNaN();
+    }
+
     private static BenchmarkRounds.Result result(double[][] rounds) {
         BenchmarkRounds.Result r = new BenchmarkRounds.Result();
         for (double[] round : rounds) {
